@@ -1,0 +1,1 @@
+"""Focus Group case service: the system of record for customer cases."""

@@ -1,0 +1,92 @@
+"""Command line: serve, migrate, seed-demo, create-admin, release."""
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from aiohttp import web
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from focus_cases import auth, cases, demo
+from focus_cases.app import create_app
+from focus_cases.clock import Clock, fixed_from_env
+from focus_cases.db import BACKEND_DIR, database_url, make_engine, migrate, sessionmaker
+from focus_cases.state import Settings
+
+TOKEN_FILE = BACKEND_DIR / ".secrets" / "service_token"
+
+
+def _service_token() -> str:
+    """FOCUS_SERVICE_TOKEN, or in development a generated one kept in a git-ignored file."""
+    token = os.environ.get("FOCUS_SERVICE_TOKEN")
+    if token:
+        return token
+    token = auth.load_or_create_token(TOKEN_FILE)
+    print(f"service token (FOCUS_SERVICE_TOKEN unset) is in {TOKEN_FILE}", flush=True)
+    return token
+
+
+def _with_sessions[T](work: Callable[[async_sessionmaker], Awaitable[T]]) -> T:
+    async def run() -> T:
+        engine = make_engine(database_url())
+        try:
+            return await work(sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def _now() -> datetime:
+    return Clock(fixed_from_env()).now()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m focus_cases", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="migrate to head, then serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    commands.add_parser("migrate", help="upgrade the schema to head")
+    commands.add_parser("seed-demo", help="load demo accounts into an empty database")
+    admin = commands.add_parser("create-admin", help="create a staff user; prints a password")
+    admin.add_argument("username")
+    admin.add_argument("--role", choices=["admin", "agent"], default="admin")
+    commands.add_parser("release", help="open queued cases that are due")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    url = database_url()
+    if args.command == "serve":
+        migrate(url)
+        app = create_app(Settings.from_env(_service_token()))
+        web.run_app(app, host=args.host, port=args.port, access_log=None)
+    elif args.command == "migrate":
+        migrate(url)
+    elif args.command == "seed-demo":
+        migrate(url)
+        loaded = _with_sessions(demo.seed)
+        print("demo accounts loaded" if loaded else "accounts exist; demo data not loaded")
+    elif args.command == "create-admin":
+        migrate(url)
+        try:
+            password = _with_sessions(
+                lambda sessions: auth.create_staff(sessions, args.username, args.role, _now())
+            )
+        except IntegrityError:
+            print(f"a staff user {args.username!r} already exists", file=sys.stderr)
+            return 1
+        print(f"created {args.role} {args.username!r}; one-time password: {password}")
+    elif args.command == "release":
+        released = _with_sessions(lambda sessions: cases.release_due(sessions, _now()))
+        print(f"released {released} cases")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""The aiohttp application factory."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from focus_cases import cases
+from focus_cases.clock import Clock
+from focus_cases.db import make_engine, sessionmaker
+from focus_cases.middleware import authenticate, problems_and_logging
+from focus_cases.routes import setup_routes
+from focus_cases.state import CLOCK, ENGINE, SESSIONS, SETTINGS, Settings
+
+log = logging.getLogger("focus_cases")
+
+MAX_BODY = 64 * 1024
+
+
+async def _release_periodically(app: web.Application) -> None:
+    """Each instance releases due cases every so often; the UPDATE makes it safe."""
+    while True:
+        await asyncio.sleep(app[SETTINGS].release_interval)
+        try:
+            released = await cases.release_due(app[SESSIONS], app[CLOCK].now())
+        except Exception:
+            log.exception("release failed; will retry")
+            continue
+        if released:
+            log.info("released %d queued cases", released)
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    engine = make_engine(app[SETTINGS].database_url)
+    app[ENGINE] = engine
+    app[SESSIONS] = sessionmaker(engine)
+    released = await cases.release_due(app[SESSIONS], app[CLOCK].now())
+    log.info("startup: released %d queued cases", released)
+    task = asyncio.create_task(_release_periodically(app))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await engine.dispose()
+
+
+def create_app(settings: Settings, clock: Clock | None = None) -> web.Application:
+    """A ready application; the schema must already be migrated to head.
+    ``clock`` replaces the settings' clock (tests move time with it)."""
+    app = web.Application(
+        middlewares=[problems_and_logging, authenticate], client_max_size=MAX_BODY
+    )
+    app[SETTINGS] = settings
+    app[CLOCK] = clock or Clock(settings.fixed_now)
+    app.cleanup_ctx.append(_database)
+    setup_routes(app)
+    return app

@@ -1,0 +1,62 @@
+"""The team's working hours: the one place the rule lives.
+
+Monday to Friday 09:00-17:30 Europe/London, closed on bank holidays in England
+and Wales (substitute days included). Instants are UTC in and out; the rule is
+computed in London time so GMT/BST changes need no special handling.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import holidays
+
+from focus_cases.clock import LONDON
+
+OPENS = time(9, 0)
+CLOSES = time(17, 30)
+SUMMARY = "Monday to Friday, 09:00 to 17:30 (UK time), closed on bank holidays"
+
+_BANK_HOLIDAYS = holidays.country_holidays("GB", subdiv="ENG")
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _BANK_HOLIDAYS
+
+
+def _at(day: date, clock_time: time) -> datetime:
+    return datetime.combine(day, clock_time, tzinfo=LONDON).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Whether the team is open at an instant, and the edges around it."""
+
+    now: datetime
+    open_now: bool
+    next_open: datetime
+    """The start of the next working period; ``now`` itself when open."""
+    closes_at: datetime | None
+
+
+def hours_at(now: datetime) -> Hours:
+    """The hours rule: open now?, when it next opens, when it closes."""
+    local = now.astimezone(LONDON)
+    day = local.date()
+    if is_working_day(day) and OPENS <= local.time() < CLOSES:
+        return Hours(now, True, now, _at(day, CLOSES))
+    if not (is_working_day(day) and local.time() < OPENS):
+        day += timedelta(days=1)
+        while not is_working_day(day):
+            day += timedelta(days=1)
+    return Hours(now, False, _at(day, OPENS), None)
+
+
+def due_at(created_at: datetime) -> datetime:
+    """When a case made at ``created_at`` is due: at once in hours, else next opening."""
+    return hours_at(created_at).next_open
+
+
+def describe(instant: datetime) -> str:
+    """A time as the bot says it, e.g. "09:00 on Monday 30 November"."""
+    local = instant.astimezone(LONDON)
+    return f"{local:%H:%M} on {local:%A} {local.day} {local:%B}"

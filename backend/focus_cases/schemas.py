@@ -1,0 +1,356 @@
+"""Request and response shapes (pydantic v2); the OpenAPI document is built from them.
+
+Requests are strict (no type coercion) and forbid unknown fields.
+"""
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+Kind = Literal[
+    "fault",
+    "cancellation",
+    "tariff",
+    "complaint",
+    "payment_help",
+    "porting_compensation",
+    "callback",
+    "general",
+]
+Status = Literal["queued", "open", "in_progress", "resolved", "closed"]
+Channel = Literal["chat", "phone", "email", "staff"]
+Role = Literal["agent", "admin"]
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; refuse it on every backend alike.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def text(max_length: int, min_length: int = 1) -> Any:
+    """A string field stored verbatim: length-bounded, no NUL."""
+    return Annotated[
+        str,
+        StringConstraints(min_length=min_length, max_length=max_length),
+        AfterValidator(_no_nul),
+    ]
+
+
+ShortText = text(200)
+LongText = text(2000)
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+# --- customers -----------------------------------------------------------------------
+
+
+class VerifyRequest(Request):
+    account_number: ShortText
+    postcode: ShortText
+
+
+class ServiceOut(BaseModel):
+    id: int
+    product: str
+    description: str
+    tariff_name: str
+    monthly_price: str = Field(examples=["49.00"])
+    contract_start: date
+    contract_end: date
+
+
+class AccountOut(BaseModel):
+    account_number: str
+    company_name: str
+    contact_name: str
+    postcode: str
+    services: list[ServiceOut]
+
+
+# --- cases: kind-specific details ----------------------------------------------------
+
+
+class FaultDetails(Request):
+    service: ShortText
+    description: LongText
+    since: ShortText
+
+
+class CancellationDetails(Request):
+    services: list[ShortText] = Field(min_length=1, max_length=50)
+    effective_date: date
+    reason: LongText | None = None
+    early_termination_warning: bool | None = None
+
+    @field_validator("effective_date")
+    @classmethod
+    def _not_in_past(cls, value: date, info: ValidationInfo) -> date:
+        today = (info.context or {}).get("today")
+        if today is not None and value < today:
+            raise ValueError("must not be in the past")
+        return value
+
+
+class TariffDetails(Request):
+    services: list[ShortText] | None = Field(default=None, max_length=50)
+
+
+class ComplaintDetails(Request):
+    summary: LongText
+
+
+class PaymentHelpDetails(Request):
+    summary: LongText | None = None
+
+
+class PortingCompensationDetails(Request):
+    number: text(40)
+    summary: LongText | None = None
+
+
+class CallbackDetails(Request):
+    preferred_time: ShortText
+    topic: LongText | None = None
+
+
+class GeneralDetails(Request):
+    summary: LongText | None = None
+
+
+class _CaseCreateBase(Request):
+    channel: Channel = "chat"
+    customer_words: text(10_000)
+    account_number: ShortText | None = None
+    postcode: ShortText | None = None
+    contact_name: ShortText | None = None
+    contact_phone: text(40) | None = None
+    conversation_id: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _account_pair(self) -> Self:
+        if (self.account_number is None) != (self.postcode is None):
+            raise ValueError("account_number and postcode must be given together")
+        return self
+
+
+class FaultCase(_CaseCreateBase):
+    kind: Literal["fault"]
+    details: FaultDetails
+
+
+class CancellationCase(_CaseCreateBase):
+    kind: Literal["cancellation"]
+    details: CancellationDetails
+
+
+class TariffCase(_CaseCreateBase):
+    kind: Literal["tariff"]
+    details: TariffDetails = Field(default_factory=TariffDetails)
+
+
+class ComplaintCase(_CaseCreateBase):
+    kind: Literal["complaint"]
+    details: ComplaintDetails
+
+
+class PaymentHelpCase(_CaseCreateBase):
+    kind: Literal["payment_help"]
+    details: PaymentHelpDetails = Field(default_factory=PaymentHelpDetails)
+
+
+class PortingCompensationCase(_CaseCreateBase):
+    kind: Literal["porting_compensation"]
+    details: PortingCompensationDetails
+
+
+class CallbackCase(_CaseCreateBase):
+    kind: Literal["callback"]
+    details: CallbackDetails
+
+
+class GeneralCase(_CaseCreateBase):
+    kind: Literal["general"]
+    details: GeneralDetails = Field(default_factory=GeneralDetails)
+
+
+AnyCase = (
+    FaultCase
+    | CancellationCase
+    | TariffCase
+    | ComplaintCase
+    | PaymentHelpCase
+    | PortingCompensationCase
+    | CallbackCase
+    | GeneralCase
+)
+
+
+class CaseCreate(RootModel[Annotated[AnyCase, Field(discriminator="kind")]]):
+    """A new case: common fields plus ``details`` validated by ``kind``."""
+
+
+class CaseLookup(Request):
+    reference: ShortText
+    account_number: ShortText
+    postcode: ShortText
+
+
+class StatusChange(Request):
+    status: Status
+    note: LongText | None = None
+
+
+class NoteCreate(Request):
+    text: LongText
+
+
+class CaseQuery(BaseModel):
+    """Query string of the staff case list (strings, so not strict)."""
+
+    model_config = ConfigDict(extra="ignore")
+    status: Status | None = None
+    kind: Kind | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
+
+
+# --- cases: responses ----------------------------------------------------------------
+
+
+class EventOut(BaseModel):
+    id: int
+    event: Literal["created", "status_changed", "note_added"]
+    from_status: Status | None
+    to_status: Status | None
+    note: str | None
+    actor: str
+    at: datetime
+
+
+class CaseCreated(BaseModel):
+    """What the bot gets back: enough to tell the customer what happens next."""
+
+    reference: str = Field(pattern=r"^FG-\d{8}$")
+    kind: Kind
+    status: Status
+    channel: Channel
+    created_at: datetime
+    due_at: datetime
+    due_at_local: datetime
+    due_at_text: str = Field(examples=["09:00 on Monday 30 November"])
+    open_now: bool = Field(description="Whether the team was open when the case was made")
+    customer_words: str
+    account_number: str | None
+    contact_name: str | None
+    contact_phone: str | None
+    conversation_id: str | None
+    details: dict[str, Any]
+
+
+class CaseListItem(BaseModel):
+    reference: str
+    kind: Kind
+    status: Status
+    channel: Channel
+    created_at: datetime
+    due_at: datetime
+    due_at_text: str
+    due_now: bool
+    account_number: str | None
+    company_name: str | None
+    contact_name: str | None
+
+
+class CaseList(BaseModel):
+    cases: list[CaseListItem]
+    total: int
+    limit: int
+    offset: int
+
+
+class CaseDetail(CaseCreated):
+    company_name: str | None
+    updated_at: datetime
+    created_by: str
+    due_now: bool
+    events: list[EventOut]
+
+
+class CaseSummary(BaseModel):
+    """What a verified customer may hear about their case."""
+
+    reference: str
+    kind: Kind
+    status: Status
+    created_at: datetime
+    due_at: datetime
+    due_at_text: str
+    last_update: datetime
+    last_event: str = Field(examples=["status changed to in_progress"])
+
+
+class Released(BaseModel):
+    released: int
+
+
+class HoursOut(BaseModel):
+    open_now: bool
+    now: datetime
+    next_open: datetime
+    closes_at: datetime | None
+    timezone: Literal["Europe/London"] = "Europe/London"
+    summary: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    database: Literal["ok"]
+
+
+class Summary(BaseModel):
+    total: int
+    by_kind: dict[str, int]
+    by_hour: dict[str, int] = Field(description="Cases made in each hour of day, UK time")
+    out_of_hours: int
+    out_of_hours_share: float
+
+
+# --- staff ---------------------------------------------------------------------------
+
+
+class Login(Request):
+    username: text(64)
+    password: text(200)
+
+
+class Me(BaseModel):
+    username: str
+    role: Role
+    csrf_token: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+    request_id: str | None = None

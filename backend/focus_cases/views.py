@@ -1,0 +1,124 @@
+"""Database rows as the API's response shapes."""
+
+from datetime import datetime
+
+from focus_cases import hours
+from focus_cases.cases import ACTIVE
+from focus_cases.clock import LONDON
+from focus_cases.models import Account, Case, CaseEvent
+from focus_cases.schemas import (
+    AccountOut,
+    CaseCreated,
+    CaseDetail,
+    CaseListItem,
+    CaseSummary,
+    EventOut,
+    HoursOut,
+    ServiceOut,
+)
+
+
+def account_out(account: Account) -> AccountOut:
+    return AccountOut(
+        account_number=account.account_number,
+        company_name=account.company_name,
+        contact_name=account.contact_name,
+        postcode=account.postcode,
+        services=[
+            ServiceOut(
+                id=s.id,
+                product=s.product,
+                description=s.description,
+                tariff_name=s.tariff_name,
+                monthly_price=f"{s.monthly_price:.2f}",
+                contract_start=s.contract_start,
+                contract_end=s.contract_end,
+            )
+            for s in account.services
+        ],
+    )
+
+
+def _due_now(case: Case, now: datetime) -> bool:
+    return case.status in ACTIVE and case.due_at <= now
+
+
+def case_created(case: Case) -> CaseCreated:
+    return CaseCreated(
+        reference=case.reference,
+        kind=case.kind,
+        status=case.status,
+        channel=case.channel,
+        created_at=case.created_at,
+        due_at=case.due_at,
+        due_at_local=case.due_at.astimezone(LONDON),
+        due_at_text=hours.describe(case.due_at),
+        open_now=case.due_at <= case.created_at,
+        customer_words=case.customer_words,
+        account_number=case.account.account_number if case.account else None,
+        contact_name=case.contact_name,
+        contact_phone=case.contact_phone,
+        conversation_id=case.conversation_id,
+        details=case.details,
+    )
+
+
+def event_out(event: CaseEvent) -> EventOut:
+    return EventOut.model_validate(event, from_attributes=True)
+
+
+def case_detail(case: Case, now: datetime) -> CaseDetail:
+    return CaseDetail(
+        **case_created(case).model_dump(),
+        company_name=case.account.company_name if case.account else None,
+        updated_at=case.updated_at,
+        created_by=case.created_by,
+        due_now=_due_now(case, now),
+        events=[event_out(e) for e in case.events],
+    )
+
+
+def case_list_item(case: Case, now: datetime) -> CaseListItem:
+    return CaseListItem(
+        reference=case.reference,
+        kind=case.kind,
+        status=case.status,
+        channel=case.channel,
+        created_at=case.created_at,
+        due_at=case.due_at,
+        due_at_text=hours.describe(case.due_at),
+        due_now=_due_now(case, now),
+        account_number=case.account.account_number if case.account else None,
+        company_name=case.account.company_name if case.account else None,
+        contact_name=case.contact_name,
+    )
+
+
+def _event_text(event: CaseEvent) -> str:
+    if event.event == "status_changed":
+        return f"status changed to {event.to_status}"
+    return "note added" if event.event == "note_added" else "case created"
+
+
+def case_summary(case: Case, last: CaseEvent) -> CaseSummary:
+    return CaseSummary(
+        reference=case.reference,
+        kind=case.kind,
+        status=case.status,
+        created_at=case.created_at,
+        due_at=case.due_at,
+        due_at_text=hours.describe(case.due_at),
+        last_update=last.at,
+        last_event=_event_text(last),
+    )
+
+
+def hours_out(now: datetime) -> HoursOut:
+    h = hours.hours_at(now)
+    return HoursOut(
+        open_now=h.open_now,
+        now=now.astimezone(LONDON),
+        next_open=h.next_open.astimezone(LONDON),
+        closes_at=h.closes_at.astimezone(LONDON) if h.closes_at else None,
+        summary=hours.SUMMARY,
+    )

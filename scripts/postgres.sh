@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for tests: start | stop | url.
+# Data lives in .pg/ at the repo root (git-ignored); the server listens on
+# 127.0.0.1:54329 only. Uses installed binaries, else installs Debian's postgresql.
+# PostgreSQL refuses to run as root, so as root the cluster is run as user "postgres".
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+PGDIR="$ROOT/.pg"
+DATA="$PGDIR/data"
+PORT=54329
+DB=focus_test
+URL="postgresql+asyncpg://focus@127.0.0.1:$PORT/$DB"
+
+find_bin() {
+  for dir in "" /usr/lib/postgresql/*/bin; do
+    if [ -z "$dir" ]; then
+      command -v pg_ctl >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1 \
+        && { dirname "$(command -v pg_ctl)"; return; }
+    elif [ -x "$dir/pg_ctl" ] && [ -x "$dir/initdb" ]; then
+      echo "$dir"; return
+    fi
+  done
+}
+
+BIN="$(find_bin || true)"
+if [ -z "$BIN" ] && [ "${1:-}" = start ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  BIN="$(find_bin)"
+fi
+
+PSQL="$BIN/psql"
+[ -x "$PSQL" ] || PSQL=psql
+
+as_owner() {
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+    su postgres -s /bin/sh -c "$*"
+  else
+    sh -c "$*"
+  fi
+}
+
+case "${1:-}" in
+  start)
+    mkdir -p "$PGDIR"
+    [ "$(id -u)" = 0 ] && chown -R postgres "$PGDIR" 2>/dev/null || true
+    if [ ! -f "$DATA/PG_VERSION" ]; then
+      as_owner "'$BIN/initdb' -D '$DATA' -U focus --auth=trust -E UTF8 --no-locale >'$PGDIR/initdb.log'"
+    fi
+    if ! as_owner "'$BIN/pg_ctl' -D '$DATA' status" >/dev/null 2>&1; then
+      as_owner "'$BIN/pg_ctl' -D '$DATA' -l '$PGDIR/server.log' -w -t 60 \
+        -o \"-p $PORT -k '$PGDIR' -c listen_addresses=127.0.0.1 -c fsync=off\" start" >/dev/null
+    fi
+    if ! "$PSQL" -h 127.0.0.1 -p "$PORT" -U focus -d postgres -tAc \
+        "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
+      "$PSQL" -h 127.0.0.1 -p "$PORT" -U focus -d postgres -qc "CREATE DATABASE $DB"
+    fi
+    echo "$URL"
+    ;;
+  stop)
+    if [ -f "$DATA/PG_VERSION" ]; then
+      as_owner "'$BIN/pg_ctl' -D '$DATA' -m fast stop" >/dev/null 2>&1 || true
+    fi
+    ;;
+  url)
+    echo "$URL"
+    ;;
+  *)
+    echo "usage: $0 start|stop|url" >&2
+    exit 2
+    ;;
+esac

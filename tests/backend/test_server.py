@@ -1,0 +1,145 @@
+"""The real server process: the CLI, migrations up and down, and an OpenAPI-driven fuzz run."""
+
+import asyncio
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import TOKEN
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from focus_cases.db import downgrade, migrate
+
+BACKEND = Path(__file__).resolve().parents[2] / "backend"
+
+
+def cli(url: str, *args: str, **env: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "focus_cases", *args],
+        cwd=BACKEND,
+        env={**os.environ, "FOCUS_DATABASE_URL": url, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(database_url: str) -> Iterator[str]:
+    """`serve` on a free loopback port; yields the base URL."""
+    cli(database_url, "seed-demo")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "focus_cases", "serve", "--port", str(port)],
+        cwd=BACKEND,
+        env={**os.environ, "FOCUS_DATABASE_URL": database_url, "FOCUS_SERVICE_TOKEN": TOKEN},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def staff_headers(base: str, database_url: str) -> list[str]:
+    out = cli(database_url, "create-admin", f"fuzz{os.getpid()}{time.time_ns() % 10**6}")
+    match = re.search(r"created admin '([^']+)'; one-time password: (\S+)", out)
+    assert match, out
+    request = urllib.request.Request(
+        f"{base}/api/auth/login",
+        data=json.dumps({"username": match[1], "password": match[2]}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request) as response:
+        csrf = json.load(response)["csrf_token"]
+        cookie = response.headers["Set-Cookie"].split(";")[0]
+    return ["-H", f"Cookie: {cookie}", "-H", f"X-CSRF-Token: {csrf}"]
+
+
+def test_cli_create_admin_and_release(database_url: str) -> None:
+    out = cli(database_url, "create-admin", "ops", "--role", "agent")
+    assert "one-time password" in out
+    assert "released 0 cases" in cli(database_url, "release")
+    assert "demo accounts loaded" in cli(database_url, "seed-demo")
+    assert "not loaded" in cli(database_url, "seed-demo")
+
+
+async def _tables(url: str) -> set[str]:
+    engine = create_async_engine(url)
+    async with engine.connect() as conn:
+        names = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+    await engine.dispose()
+    return names - {"alembic_version"}
+
+
+async def test_migrations_down_and_up(database_url: str) -> None:
+    assert "cases" in await _tables(database_url)
+    await asyncio.to_thread(downgrade, database_url, "base")
+    assert await _tables(database_url) == set()
+    await asyncio.to_thread(migrate, database_url)
+    assert {"accounts", "services", "cases", "case_events", "staff_users"} <= await _tables(
+        database_url
+    )
+
+
+def test_fuzz_against_running_server(server: str, database_url: str, tmp_path: Path) -> None:
+    """Schemathesis from the OpenAPI document: no 5xx, responses match the schema.
+    Once with the service token, once as a logged-in admin (not logging out); bounded."""
+    checks = (
+        "not_a_server_error,status_code_conformance,content_type_conformance,"
+        "response_schema_conformance"
+    )
+    staff = [*staff_headers(server, database_url), "--exclude-operation-id", "logout"]
+    for auth in (["-H", f"Authorization: Bearer {TOKEN}"], staff):
+        result = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "schemathesis"),
+                "run",
+                f"{server}/api/openapi.json",
+                *auth,
+                "--checks",
+                checks,
+                "--max-examples",
+                "25",
+                "--seed",
+                "1",
+                "--generation-database",
+                "none",
+                "--phases",
+                "coverage,fuzzing",
+                "--workers",
+                "2",
+                "--no-color",
+            ],
+            cwd=tmp_path,  # schemathesis leaves a cache in its working directory
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+        assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
