@@ -1,0 +1,55 @@
+# Thin wrappers: each target names the script or command that does the work.
+SHELL := /bin/bash
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONPATH := $(CURDIR)
+export FOCUS_TRACKER_DB ?= $(CURDIR)/bot/var/tracker.db
+
+RASA := bot/.venv/bin/rasa
+BOT_PY := bot/.venv/bin/python
+SPACY_PIPELINE := bot/models/spacy_en/meta.json
+
+.PHONY: setup run test bench train lint fmt backend clean
+
+setup: bot/.venv/.synced $(SPACY_PIPELINE) backend/.venv/.synced
+
+bot/.venv/.synced: bot/requirements.lock
+	scripts/setup_bot.sh
+
+backend/.venv/.synced: backend/uv.lock
+	$(MAKE) -C backend setup
+	touch $@
+
+$(SPACY_PIPELINE): bot/.venv/.synced bot/nlp/build.py bot/nlp/catalogue.py
+	$(BOT_PY) -m bot.nlp.build
+
+## train: train a model from config.yml (skipped by Rasa when nothing changed)
+train: setup
+	$(RASA) train --config config.yml --domain domain.yml --data bot/data --out bot/models
+
+## run: the whole assistant on localhost (case service 8000, Rasa 5005, actions 5055)
+run: train
+	python3 scripts/stack.py --model bot/models
+
+## backend: the case service alone on localhost:8000
+backend: backend/.venv/.synced
+	$(MAKE) -C backend serve
+
+## test: everything CI checks (lint, data, stories, held-out NLU, pytest, backend)
+test: setup
+	scripts/test.sh
+
+## bench: speed figures (printed, never asserted)
+bench: train
+	scripts/bench.sh
+
+lint:
+	bot/.venv/bin/ruff check bot tests scripts
+	bot/.venv/bin/ruff format --check bot tests scripts
+
+fmt:
+	bot/.venv/bin/ruff format bot tests scripts
+	bot/.venv/bin/ruff check --fix bot tests scripts
+
+clean:
+	rm -rf reports bot/models/*.tar.gz bot/models/ci bot/models/spacy_en

@@ -1,0 +1,1 @@
+"""Custom actions for the Focus Group assistant (run by `rasa run actions`)."""

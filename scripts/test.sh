@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The whole test run (`make test`, called by .ci/run). Reports go to reports/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH=$PWD
+RASA=bot/.venv/bin/rasa
+PY=bot/.venv/bin/python
+CI_MODELS=bot/models/ci
+step() { printf '\n== %s (%s)\n' "$1" "$(date +%T)"; }
+
+rm -rf reports && mkdir -p reports
+
+step "lint"
+bot/.venv/bin/ruff check bot tests scripts
+bot/.venv/bin/ruff format --check bot tests scripts
+
+step "validate training data"
+$RASA data validate --domain domain.yml --data bot/data --config config.yml
+
+step "train with the CI config (same data and seeds, fewer epochs)"
+$PY scripts/ci_config.py reports/config.ci.yml
+$RASA train --config reports/config.ci.yml --domain domain.yml --data bot/data \
+  --out "$CI_MODELS" --fixed-model-name focus-ci
+export FOCUS_TEST_MODEL=$PWD/$CI_MODELS/focus-ci.tar.gz
+
+step "test stories (tests/stories)"
+$RASA test core --model "$FOCUS_TEST_MODEL" --stories tests/stories \
+  --out reports/stories --fail-on-prediction-errors
+
+step "NLU on a held-out 20% split"
+$RASA data split nlu --nlu bot/data/nlu --training-fraction 0.8 --random-seed 42 \
+  --out reports/nlu-split
+$RASA train nlu --config reports/config.ci.yml --domain domain.yml \
+  --nlu reports/nlu-split/training_data.yml --out "$CI_MODELS" --fixed-model-name focus-nlu-split
+$RASA test nlu --model "$CI_MODELS/focus-nlu-split.tar.gz" \
+  --nlu reports/nlu-split/test_data.yml --out reports/nlu
+$PY scripts/check_nlu.py reports/nlu
+
+step "pytest: bot"
+bot/.venv/bin/pytest tests/bot
+
+step "case service"
+make -C backend test
