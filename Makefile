@@ -4,12 +4,13 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 export FOCUS_TRACKER_DB ?= $(CURDIR)/bot/var/tracker.db
+export FOCUS_ACTIONS_PORT ?= 5055
 
 RASA := bot/.venv/bin/rasa
 BOT_PY := bot/.venv/bin/python
 SPACY_PIPELINE := bot/models/spacy_en/meta.json
 
-.PHONY: setup run test bench train lint fmt backend clean
+.PHONY: setup run shell test bench train lint fmt backend clean
 
 setup: bot/.venv/.synced $(SPACY_PIPELINE) backend/.venv/.synced
 
@@ -53,3 +54,11 @@ fmt:
 
 clean:
 	rm -rf reports bot/models/*.tar.gz bot/models/ci bot/models/spacy_en
+
+## shell: talk to the bot in the terminal (case service and actions run behind it)
+shell: train
+	python3 scripts/stack.py --parts cases,actions --logs reports/shell-logs & stack=$$!; \
+	trap "kill $$stack" EXIT; \
+	until curl -sf localhost:5055/health >/dev/null && curl -sf localhost:8000/health >/dev/null; \
+	do sleep 1; done; \
+	$(RASA) shell --model bot/models --endpoints endpoints.yml

@@ -22,6 +22,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV_FILE = ROOT / ".env"
+# Ports on localhost; FOCUS_<PART>_PORT moves one (e.g. to test beside `make run`).
+PORTS = {
+    part: int(os.environ.get(f"FOCUS_{part.upper()}_PORT", default))
+    for part, default in (("cases", 8000), ("rasa", 5005), ("actions", 5055))
+}
+URLS = {part: f"http://127.0.0.1:{port}" for part, port in PORTS.items()}
 BOT_BIN = ROOT / "bot" / ".venv" / "bin"
 BACKEND_BIN = ROOT / "backend" / ".venv" / "bin"
 
@@ -32,6 +38,8 @@ class Part:
     command: list[str]
     ready_url: str
     env: dict[str, str]
+    prepare: list[str] | None = None
+    cwd: Path = ROOT
 
 
 def load_secrets() -> dict[str, str]:
@@ -66,7 +74,8 @@ def parts(model: str, tokens: dict[str, str], state: Path | None) -> list[Part]:
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "FOCUS_SERVICE_TOKEN": tokens["FOCUS_SERVICE_TOKEN"],
-        "FOCUS_BACKEND_URL": "http://127.0.0.1:8000",
+        "FOCUS_BACKEND_URL": URLS["cases"],
+        "FOCUS_ACTIONS_PORT": str(PORTS["actions"]),
         "PYTHONPATH": str(ROOT),
     }
     found: list[Part] = []
@@ -82,31 +91,25 @@ def parts(model: str, tokens: dict[str, str], state: Path | None) -> list[Part]:
                     "--host",
                     "127.0.0.1",
                     "--port",
-                    "8000",
+                    str(PORTS["cases"]),
                 ],
-                "http://127.0.0.1:8000/health",
+                f"{URLS['cases']}/health",
                 {
                     **base,
                     **cases_db,
-                    "RASA_URL": "http://127.0.0.1:5005",
+                    "RASA_URL": URLS["rasa"],
                     "RASA_AUTH_TOKEN": rasa_token,
                 },
+                prepare=[str(BACKEND_BIN / "python"), "-m", "focus_cases", "seed-demo"],
+                cwd=ROOT / "backend",
             )
         )
     found.append(
         Part(
             "actions",
-            [
-                str(BOT_BIN / "python"),
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "bot.actions",
-                "--port",
-                "5055",
-            ],
-            "http://127.0.0.1:5055/health",
-            {**base, "SANIC_HOST": "127.0.0.1"},
+            [str(BOT_BIN / "python"), "-m", "bot.actions.server", "--port", str(PORTS["actions"])],
+            f"{URLS['actions']}/health",
+            base,
         )
     )
     found.append(
@@ -118,7 +121,7 @@ def parts(model: str, tokens: dict[str, str], state: Path | None) -> list[Part]:
                 "--interface",
                 "127.0.0.1",
                 "--port",
-                "5005",
+                str(PORTS["rasa"]),
                 "--enable-api",
                 "--auth-token",
                 rasa_token,
@@ -131,7 +134,7 @@ def parts(model: str, tokens: dict[str, str], state: Path | None) -> list[Part]:
                 "--endpoints",
                 "endpoints.yml",
             ],
-            f"http://127.0.0.1:5005/status?token={rasa_token}",
+            f"{URLS['rasa']}/status?token={rasa_token}",
             base,
         )
     )
@@ -141,7 +144,7 @@ def parts(model: str, tokens: dict[str, str], state: Path | None) -> list[Part]:
 def answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
-            if "5005/status" in url:
+            if url.startswith(f"{URLS['rasa']}/status"):
                 return bool(json.load(response).get("model_file"))
             return response.status == 200
     except (urllib.error.URLError, OSError, ValueError):
@@ -156,10 +159,18 @@ def pipe(name: str, stream, sink) -> None:
 
 def start(part: Part, logs: Path | None) -> subprocess.Popen:
     env = {**os.environ, **part.env}
+    if part.prepare:
+        subprocess.run(
+            part.prepare,
+            cwd=part.cwd,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL if logs else None,
+        )
     if logs is None:
         process = subprocess.Popen(
             part.command,
-            cwd=ROOT,
+            cwd=part.cwd,
             env=env,
             text=True,
             stdout=subprocess.PIPE,
@@ -174,7 +185,7 @@ def start(part: Part, logs: Path | None) -> subprocess.Popen:
     log = open(logs / f"{part.name}.log", "a")  # noqa: SIM115 (kept open for the child)
     return subprocess.Popen(
         part.command,
-        cwd=ROOT,
+        cwd=part.cwd,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -202,6 +213,11 @@ def main() -> int:
     parser.add_argument(
         "--state", type=Path, help="folder for the conversation and case databases (tests)"
     )
+    parser.add_argument(
+        "--parts",
+        default="cases,actions,rasa",
+        help="comma-separated parts to start (tests run the case service apart)",
+    )
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for readiness")
     args = parser.parse_args()
 
@@ -211,7 +227,12 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
     try:
-        stack = parts(args.model, load_secrets(), args.state and args.state.resolve())
+        wanted = args.parts.split(",")
+        stack = [
+            part
+            for part in parts(args.model, load_secrets(), args.state and args.state.resolve())
+            if part.name in wanted
+        ]
         for part in stack:
             processes.append(start(part, args.logs))
         deadline = time.monotonic() + args.timeout
@@ -230,8 +251,8 @@ def main() -> int:
             time.sleep(1)
         if not stopping.is_set():
             print(
-                "stack: ready. Chat API http://127.0.0.1:5005 (REST: /webhooks/rest/webhook)"
-                + ("; web pages http://127.0.0.1:8000/" if len(stack) == 3 else ""),
+                f"stack: ready. Chat API {URLS['rasa']} (REST: /webhooks/rest/webhook)"
+                + (f"; web pages {URLS['cases']}/" if "cases" in wanted else ""),
                 flush=True,
             )
         while not stopping.is_set():

@@ -2,7 +2,7 @@
 # The whole test run (`make test`, called by .ci/run). Reports go to reports/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH=$PWD
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH=$PWD PYTHONWARNINGS=ignore
 RASA=bot/.venv/bin/rasa
 PY=bot/.venv/bin/python
 CI_MODELS=bot/models/ci
@@ -24,7 +24,7 @@ $RASA train --config reports/config.ci.yml --domain domain.yml --data bot/data \
 export FOCUS_TEST_MODEL=$PWD/$CI_MODELS/focus-ci.tar.gz
 
 step "test stories (tests/stories)"
-$RASA test core --model "$FOCUS_TEST_MODEL" --stories tests/stories \
+$RASA test core --e2e --model "$FOCUS_TEST_MODEL" --stories tests/stories \
   --out reports/stories --fail-on-prediction-errors
 
 step "NLU on a held-out 20% split"

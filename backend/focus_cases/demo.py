@@ -41,7 +41,7 @@ DEMO_ACCOUNTS = [
         "RH10 9ZZ",
         [
             (
-                "Hosted Telephone Systems",
+                "On Premise and Hosted Telephone Systems",
                 "Hosted PBX, 12 seats",
                 "Cloud Voice 12",
                 "180.00",

@@ -17,8 +17,10 @@ from pathlib import Path
 
 import aiohttp
 
+from scripts.stack import URLS
+
 ROOT = Path(__file__).resolve().parents[2]
-RASA = "http://127.0.0.1:5005"
+RASA = URLS["rasa"]
 MESSAGES = [
     "hi there",
     "what are your opening hours",
@@ -104,6 +106,35 @@ async def rest_throughput(session: aiohttp.ClientSession, senders: int, per_send
     return senders * per_sender / (time.perf_counter() - started), latencies
 
 
+FAULT_TURNS = [
+    "our broadband has been down since 8 this morning",
+    "FG004521",
+    "BN43 6ZZ",
+    "Sam Patel",
+    "07700 900123",
+    "stop",  # abandon at the summary: the benchmark creates no cases
+]
+
+
+async def form_turns(session: aiohttp.ClientSession, conversations: int) -> list[float]:
+    """Turn latency inside the fault form with concurrent conversations."""
+    latencies: list[float] = []
+
+    async def one_conversation() -> None:
+        sender = f"bench-form-{uuid.uuid4().hex[:8]}"
+        for text in FAULT_TURNS:
+            started = time.perf_counter()
+            async with session.post(
+                f"{RASA}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+            ) as r:
+                await r.read()
+                assert r.status == 200
+            latencies.append(time.perf_counter() - started)
+
+    await asyncio.gather(*(one_conversation() for _ in range(conversations)))
+    return latencies
+
+
 async def measure_running_stack(token: str) -> None:
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(timeout=timeout) as session:
@@ -121,6 +152,12 @@ async def measure_running_stack(token: str) -> None:
                 f"p99 {percentile(latencies, .99) * 1000:.0f} ms "
                 f"({senders * per_sender} messages)"
             )
+        latencies = await form_turns(session, 20)
+        print(
+            f"fault form, 20 concurrent conversations: turn p50 "
+            f"{percentile(latencies, .5) * 1000:.0f} ms, p99 "
+            f"{percentile(latencies, .99) * 1000:.0f} ms ({len(latencies)} turns)"
+        )
 
 
 def main() -> None:

@@ -1,0 +1,102 @@
+"""The one HTTP client for the case service: timeouts, idempotency keys, clear errors.
+
+Actions never touch the case database; they call this. Every failure the customer
+must hear about differently is its own exception.
+"""
+
+import os
+from typing import Any
+
+import aiohttp
+
+TIMEOUT = aiohttp.ClientTimeout(total=float(os.environ.get("FOCUS_BACKEND_TIMEOUT", "5")))
+
+
+class CaseServiceError(Exception):
+    """Base class for everything that can go wrong calling the case service."""
+
+
+class Unavailable(CaseServiceError):
+    """Down, slow or broken (connection error, timeout, 5xx): try again later."""
+
+
+class NotVerified(CaseServiceError):
+    """No account matches that account number and postcode (or no such case)."""
+
+
+class TooManyAttempts(CaseServiceError):
+    """Verification is locked for now after repeated failures."""
+
+
+class Rejected(CaseServiceError):
+    """The service refused the request itself (4xx): retrying will not help."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"{status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+class CaseService:
+    """Calls to the case service with the bot's service token."""
+
+    def __init__(
+        self, base_url: str | None = None, token: str | None = None, now: str | None = None
+    ) -> None:
+        self.base_url = base_url or os.environ.get("FOCUS_BACKEND_URL", "http://127.0.0.1:8000")
+        self.token = token or os.environ.get("FOCUS_SERVICE_TOKEN", "")
+        # A staff test conversation may run at a chosen time; the service honours
+        # X-Focus-Now only when it was started to allow it.
+        self.now = now
+
+    async def _call(
+        self, method: str, path: str, body: dict | None = None, headers: dict | None = None
+    ) -> dict[str, Any]:
+        all_headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
+        if self.now:
+            all_headers["X-Focus-Now"] = self.now
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=TIMEOUT) as session,
+                session.request(
+                    method, f"{self.base_url}{path}", json=body, headers=all_headers
+                ) as response,
+            ):
+                payload = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+            raise Unavailable(str(error) or type(error).__name__) from error
+        if response.status >= 500:
+            raise Unavailable(f"{response.status}")
+        if response.status == 404:
+            raise NotVerified(payload.get("detail", ""))
+        if response.status == 429:
+            raise TooManyAttempts(payload.get("detail", ""))
+        if response.status >= 400:
+            raise Rejected(response.status, payload.get("detail", ""))
+        return payload
+
+    async def hours(self) -> dict[str, Any]:
+        return await self._call("GET", "/api/hours")
+
+    async def verify(self, account_number: str, postcode: str) -> dict[str, Any]:
+        body = {"account_number": account_number, "postcode": postcode}
+        return await self._call("POST", "/api/verify", body)
+
+    async def create_case(self, case: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        return await self._call("POST", "/api/cases", case, {"Idempotency-Key": idempotency_key})
+
+    async def lookup_case(self, reference: str, account_number: str, postcode: str) -> dict:
+        body = {"reference": reference, "account_number": account_number, "postcode": postcode}
+        return await self._call("POST", "/api/cases/lookup", body)
+
+
+def for_conversation(events: list[dict[str, Any]]) -> CaseService:
+    """The client for one conversation, at the clock time its messages ask for.
+
+    The staff console's "try the bot" sends ``{"metadata": {"focus_now": ...}}``
+    with each message; customers' messages carry none, so they get real time.
+    """
+    for event in reversed(events):
+        if event.get("event") == "user":
+            return CaseService(now=(event.get("metadata") or {}).get("focus_now"))
+    return CaseService()

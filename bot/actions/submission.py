@@ -1,0 +1,91 @@
+"""Turning a completed form into a case: idempotency, outbox, and what to tell.
+
+One place decides what the customer hears after a submission, in hours, out of
+hours (the case service says when it will be picked up) or with the service down.
+"""
+
+import hashlib
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.backend import NotVerified, Rejected, Unavailable, for_conversation
+from bot.actions.outbox import Outbox
+
+
+def _form_events(tracker: Tracker, form: str) -> list[dict[str, Any]]:
+    """This run of the form, from the customer message that opened it."""
+    events = tracker.events
+    start = max(
+        (
+            i
+            for i, e in enumerate(events)
+            if e.get("event") == "active_loop" and e.get("name") == form
+        ),
+        default=0,
+    )
+    opener = max(
+        (i for i, e in enumerate(events[:start]) if e.get("event") == "user"), default=start
+    )
+    return events[opener:]
+
+
+def idempotency_key(tracker: Tracker, form: str) -> str:
+    """Same conversation, same run of the form: same key, so a retry makes one case."""
+    opened = _form_events(tracker, form)
+    seed = f"{tracker.sender_id}|{form}|{opened[0].get('timestamp') if opened else ''}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:32]
+
+
+def customer_words(tracker: Tracker, form: str) -> str:
+    """Everything the customer typed in this run of the form, verbatim."""
+    return "\n".join(
+        event["text"]
+        for event in _form_events(tracker, form)
+        if event.get("event") == "user" and event.get("text") and not event["text"].startswith("/")
+    )[:10_000]
+
+
+def base_case(tracker: Tracker, form: str, kind: str) -> dict[str, Any]:
+    case: dict[str, Any] = {
+        "kind": kind,
+        "channel": "chat",
+        "customer_words": customer_words(tracker, form) or "(no words given)",
+        "conversation_id": tracker.sender_id,
+    }
+    for slot in ("account_number", "postcode", "contact_name", "contact_phone"):
+        if tracker.get_slot(slot):
+            case[slot] = tracker.get_slot(slot)
+    return case
+
+
+async def submit(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    form: str,
+    case: dict[str, Any],
+    next_steps: str,
+) -> dict[str, Any] | None:
+    """Create the case and tell the customer; on an outage keep it in the outbox."""
+    key = idempotency_key(tracker, form)
+    try:
+        created = await for_conversation(tracker.events).create_case(case, key)
+    except Unavailable:
+        Outbox().put(key, case)
+        dispatcher.utter_message(response="utter_case_service_down")
+        return None
+    except (NotVerified, Rejected):
+        dispatcher.utter_message(response="utter_case_not_accepted")
+        return None
+    if created.get("status") == "queued":
+        dispatcher.utter_message(
+            response="utter_case_queued",
+            reference=created["reference"],
+            due=created["due_at_text"],
+        )
+    else:
+        dispatcher.utter_message(
+            response="utter_case_created", reference=created["reference"], next_steps=next_steps
+        )
+    return created

@@ -1,0 +1,222 @@
+"""The shared base of every form's validation: one place for how forms behave.
+
+A form module subclasses ``FocusForm`` and adds only ``validate_<slot>`` methods,
+a summary and a submission. The base gives every form the same conduct:
+- "stop" ends the form and nothing is sent; an FAQ question mid-form is answered
+  and the same question is asked again;
+- free-text slots take the customer's words verbatim when asked for them;
+- an answer that cannot be used gets a specific re-ask, and after three failed
+  tries at one question the bot offers the phone number and a callback instead;
+- the account number and postcode are checked together with the case service
+  before anything about the account is used or disclosed.
+"""
+
+import re
+from abc import abstractmethod
+from typing import Any, ClassVar
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from bot.actions.backend import NotVerified, TooManyAttempts, Unavailable, for_conversation
+
+MAX_TRIES = 3
+STOPPED, GAVE_UP = "stopped", "gave_up"
+# Questions answered mid-form, after which the form asks its question again.
+DIGRESSION_RESPONSES = {"bot_challenge": "utter_iamabot", "request_human": "utter_request_human"}
+# Intents whose message is never taken as a free-text answer.
+NOT_AN_ANSWER = {"stop", "affirm", "deny", "greet", "thank", "goodbye", "bot_challenge"}
+
+
+def digression_response(intent: str | None) -> str | None:
+    if intent and intent.startswith("faq_"):
+        return f"utter_{intent}"
+    return DIGRESSION_RESPONSES.get(intent or "")
+
+
+class FocusForm(FormValidationAction):
+    """Validation for one form; subclasses are registered by form name."""
+
+    form: ClassVar[str] = ""
+    free_text: ClassVar[frozenset[str]] = frozenset()
+    registry: ClassVar[dict[str, type["FocusForm"]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.form:
+            FocusForm.registry[cls.form] = cls
+
+    def name(self) -> str:
+        return f"validate_{self.form}"
+
+    # --- what each form provides ---------------------------------------------------
+
+    @abstractmethod
+    def summary(self, tracker: Tracker) -> str:
+        """What the customer confirms before the form submits."""
+
+    @abstractmethod
+    async def finish(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """Runs once the form is complete and confirmed."""
+
+    # --- the shared conduct --------------------------------------------------------
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if tracker.get_slot("form_outcome") in (STOPPED, GAVE_UP):
+            return []
+        return domain_slots
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = tracker.get_intent_of_latest_message()
+        requested = tracker.get_slot("requested_slot")
+        if intent == "stop":
+            dispatcher.utter_message(response="utter_stopped")
+            return [SlotSet("form_outcome", STOPPED), SlotSet("requested_slot", None)]
+        response = digression_response(intent)
+        if requested and response:
+            dispatcher.utter_message(response=response)
+            # Setting the asked slot (still empty) keeps the form going: it asks again.
+            return [SlotSet(requested, None)]
+        events = await super().run(dispatcher, tracker, domain)
+        return events + self._count_failures(dispatcher, tracker, domain, requested, events)
+
+    def _count_failures(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        requested: str | None,
+        events: list[EventType],
+    ) -> list[EventType]:
+        if not requested:
+            return []
+        filled = any(
+            e.get("event") == "slot" and e.get("name") == requested and e.get("value") is not None
+            for e in events
+        )
+        if filled:
+            return [SlotSet("form_failures", 0)]
+        if set(tracker.slots_to_validate()) - {requested}:
+            return []  # a correction to an earlier answer: not a failed try
+        if requested not in tracker.slots_to_validate():
+            explanation = f"utter_explain_{requested}"
+            if explanation in domain.get("responses", {}):
+                dispatcher.utter_message(response=explanation)
+        failures = int(tracker.get_slot("form_failures") or 0) + 1
+        if failures < MAX_TRIES:
+            return [SlotSet("form_failures", failures)]
+        dispatcher.utter_message(response="utter_offer_help")
+        return [
+            SlotSet("form_failures", 0),
+            SlotSet("form_outcome", GAVE_UP),
+            SlotSet("requested_slot", None),
+        ]
+
+    async def extract_free_text(self, tracker: Tracker) -> dict[str, Any]:
+        """The customer's words for the free-text slot being asked for."""
+        requested = tracker.get_slot("requested_slot")
+        text = (tracker.latest_message.get("text") or "").strip()
+        intent = tracker.get_intent_of_latest_message()
+        if (
+            requested in self.free_text
+            and text
+            and not text.startswith("/")
+            and intent not in NOT_AN_ANSWER
+            and not digression_response(intent)
+        ):
+            return {requested: text}
+        return {}
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        if any(event.get("name") == tracker.get_slot("requested_slot") for event in events):
+            return events  # a form's own extraction (a date, a product) wins
+        return events + [SlotSet(k, v) for k, v in (await self.extract_free_text(tracker)).items()]
+
+    # --- confirmation before submitting -----------------------------------------
+
+    async def extract_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "confirmed":
+            return {}
+        answer = {"affirm": True, "deny": False}.get(tracker.get_intent_of_latest_message() or "")
+        return {} if answer is None else {"confirmed": answer}
+
+    async def validate_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value is True:
+            return {"confirmed": True}
+        dispatcher.utter_message(response="utter_what_to_change")
+        return {"confirmed": None}
+
+    # --- account verification -------------------------------------------------------
+
+    async def validate_account_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await self._verify(dispatcher, tracker, value, tracker.get_slot("postcode"))
+
+    async def validate_postcode(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await self._verify(dispatcher, tracker, tracker.get_slot("account_number"), value)
+
+    async def _verify(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        account_number: str | None,
+        postcode: str | None,
+    ) -> dict[str, Any]:
+        """Check the pair once both are known; until then keep what was given."""
+        if not account_number or not postcode:
+            return {"account_number": account_number, "postcode": postcode}
+        known = tracker.get_slot("account") or {}
+        if known.get("account_number") == account_number and known.get("postcode") == postcode:
+            return {}
+        try:
+            account = await for_conversation(tracker.events).verify(account_number, postcode)
+        except NotVerified:
+            dispatcher.utter_message(response="utter_not_verified")
+            return {"account_number": None, "postcode": None, "account": None}
+        except TooManyAttempts:
+            dispatcher.utter_message(response="utter_verification_locked")
+            return {"form_outcome": GAVE_UP, "requested_slot": None}
+        except Unavailable:
+            # Carry on unverified; the case service checks the pair on delivery.
+            account = {"pending": True}
+        account.update(account_number=account_number, postcode=postcode)
+        return {"account_number": account_number, "postcode": postcode, "account": account}
+
+    # --- helpers for subclasses -----------------------------------------------------
+
+    @staticmethod
+    def account_services(tracker: Tracker) -> list[dict[str, Any]]:
+        return (tracker.get_slot("account") or {}).get("services") or []
+
+
+NAME_PREFIX = re.compile(r"^(it'?s|its|my name is|i'?m|this is|name is|name:)\s+", re.IGNORECASE)
+
+
+def validate_name(value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+    """A person's name: letters, 2 to 80 characters, without "my name is"."""
+    name = NAME_PREFIX.sub("", str(value).strip()).strip(" .")
+    if 2 <= len(name) <= 80 and re.search(r"[^\W\d_]", name) and not re.search(r"\d", name):
+        return {"contact_name": name}
+    dispatcher.utter_message(response="utter_explain_contact_name")
+    return {"contact_name": None}

@@ -1,0 +1,88 @@
+"""The actions' HTTP client and outbox against a real running case service."""
+
+import uuid
+
+import pytest
+
+from bot.actions.backend import CaseService, NotVerified, Unavailable, for_conversation
+from bot.actions.outbox import Outbox
+from scripts.stack import load_secrets
+
+ACCOUNT, POSTCODE = "FG004521", "BN43 6ZZ"
+
+
+@pytest.fixture
+def client(case_service) -> CaseService:
+    return CaseService(case_service.url, load_secrets()["FOCUS_SERVICE_TOKEN"])
+
+
+def callback_case(name: str) -> dict:
+    return {
+        "kind": "callback",
+        "customer_words": f"please call {name} <b>now</b>'; DROP TABLE cases; --",
+        "contact_name": name,
+        "contact_phone": "07700900123",
+        "details": {"preferred_time": "after 2pm"},
+    }
+
+
+async def test_hours_come_from_the_service_clock(client):
+    hours = await client.hours()
+    assert hours["open_now"] is True and hours["now"].startswith("2026-11-25T10:00")
+
+
+async def test_verification_needs_the_matching_postcode(client):
+    account = await client.verify(ACCOUNT, POSTCODE.lower().replace(" ", ""))
+    assert {s["tariff_name"] for s in account["services"]} >= {"Business Fibre 500"}
+    with pytest.raises(NotVerified):
+        await client.verify(ACCOUNT, "SW1A 9ZZ")
+
+
+async def test_the_same_key_creates_one_case(client):
+    key = uuid.uuid4().hex
+    first = await client.create_case(callback_case("Ann"), key)
+    again = await client.create_case(callback_case("Ann"), key)
+    assert first["reference"] == again["reference"]
+
+
+async def test_a_stopped_service_is_unavailable(case_service, client):
+    case_service.stop()
+    try:
+        with pytest.raises(Unavailable):
+            await client.hours()
+    finally:
+        case_service.start()
+
+
+async def test_outbox_keeps_submissions_until_the_service_is_back(case_service, client, tmp_path):
+    outbox = Outbox(tmp_path)
+    name = f"Outbox {uuid.uuid4().hex[:6]}"
+    outbox.put("k-" + uuid.uuid4().hex, callback_case(name))
+    case_service.stop()
+    try:
+        assert await outbox.deliver(client) == 0
+        assert len(outbox.pending()) == 1
+    finally:
+        case_service.start()
+    assert await outbox.deliver(client) == 1
+    assert await outbox.deliver(client) == 0
+    assert outbox.pending() == []
+    stored = [c for c in case_service.cases() if c.get("contact_name") == name]
+    assert len(stored) == 1
+    assert stored[0]["customer_words"] == callback_case(name)["customer_words"]
+
+
+async def test_outbox_sets_aside_what_the_service_refuses(client, tmp_path):
+    outbox = Outbox(tmp_path)
+    outbox.put("bad", {"kind": "fault", "customer_words": "x", "details": {}})
+    assert await outbox.deliver(client) == 0
+    assert outbox.pending() == []
+    [rejected] = outbox.rejected()
+    assert rejected["key"] == "bad" and "422" in rejected["reason"]
+
+
+async def test_a_conversation_can_carry_its_own_clock(client):
+    events = [{"event": "user", "text": "hi", "metadata": {"focus_now": "2026-11-28T14:00"}}]
+    service = for_conversation(events)
+    assert service.now == "2026-11-28T14:00"
+    assert for_conversation([{"event": "user", "text": "hi"}]).now is None
