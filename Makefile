@@ -10,7 +10,7 @@ RASA := bot/.venv/bin/rasa
 BOT_PY := bot/.venv/bin/python
 SPACY_PIPELINE := bot/models/spacy_en/meta.json
 
-.PHONY: setup run shell test bench train lint fmt backend clean
+.PHONY: setup run shell admin test bench train lint fmt backend clean
 
 setup: bot/.venv/.synced $(SPACY_PIPELINE) backend/.venv/.synced
 
@@ -54,6 +54,10 @@ fmt:
 
 clean:
 	rm -rf reports bot/models/*.tar.gz bot/models/ci bot/models/spacy_en
+
+## admin: create a staff account for the console (prints a one-time password)
+admin: backend/.venv/.synced
+	cd backend && .venv/bin/python -m focus_cases create-admin $(or $(NAME),admin)
 
 ## shell: talk to the bot in the terminal (case service and actions run behind it)
 shell: train

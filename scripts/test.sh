@@ -41,3 +41,6 @@ bot/.venv/bin/pytest tests/bot
 
 step "case service"
 make -C backend test
+
+step "browser: widget and staff console in Chromium"
+make -C backend test-browser

@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 document, built from the route table and the pydantic models."""
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -23,7 +24,8 @@ _ERROR_TEXT = {
     415: "Body is not application/json",
     422: "Body or query fails validation (unknown fields, wrong types, bad values)",
     429: "Too many failed attempts",
-    503: "Database unavailable",
+    502: "The bot (Rasa) answered with an error",
+    503: "Database or the bot (Rasa) unavailable",
 }
 _SECURITY = {
     "service": {"bearerAuth": []},
@@ -42,10 +44,10 @@ def _strip_null(schema: dict[str, Any]) -> dict[str, Any]:
 def _operation(entry: "Endpoint", refs: dict[tuple[type[BaseModel], str], Any]) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": entry.summary, "operationId": entry.handler.__name__}
     params: list[dict[str, Any]] = []
-    if "{reference}" in entry.path:
-        params.append(
-            {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}
-        )
+    params += [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"\{(\w+)\}", entry.path)
+    ]
     if entry.query:
         properties = entry.query.model_json_schema()["properties"]
         params += [
@@ -80,7 +82,7 @@ def _operation(entry: "Endpoint", refs: dict[tuple[type[BaseModel], str], Any]) 
         errors |= {413, 415, 422}
     if entry.query:
         errors.add(422)
-    if "{reference}" in entry.path:
+    if "{" in entry.path:
         errors.add(404)
     for status, model in entry.responses.items():
         if status >= 400:

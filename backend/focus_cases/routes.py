@@ -3,15 +3,17 @@
 The same table drives authorisation (middleware) and the OpenAPI document.
 """
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import text as sql
+from yarl import URL
 
-from focus_cases import auth, cases, openapi, views
+from focus_cases import auth, cases, hours, openapi, rasa_api, views
 from focus_cases.clock import LONDON
 from focus_cases.problems import ProblemError, not_found
 from focus_cases.schemas import (
@@ -23,6 +25,7 @@ from focus_cases.schemas import (
     CaseLookup,
     CaseQuery,
     CaseSummary,
+    ConversationId,
     EventOut,
     Health,
     HoursOut,
@@ -31,8 +34,14 @@ from focus_cases.schemas import (
     NoteCreate,
     Released,
     StatusChange,
+    StoryOut,
+    StoryQuery,
     Summary,
+    Transcript,
+    TryMessage,
+    TryTurn,
     VerifyRequest,
+    WidgetConfig,
 )
 from focus_cases.state import CLOCK, NOW, PRINCIPAL, SESSIONS, SETTINGS
 from focus_cases.verification import normalise, record_failure, verify_account
@@ -373,6 +382,91 @@ async def report_summary(request: web.Request) -> web.Response:
         return reply(await cases.summary(session))
 
 
+# --- the bot, for the web pages ------------------------------------------------------
+
+
+@endpoint(
+    "GET",
+    "/api/widget-config",
+    "Where the chat widget finds the bot, and whether the team is open (any origin)",
+    responses={200: WidgetConfig},
+)
+async def widget_config(request: web.Request) -> web.Response:
+    now = hours.hours_at(request[NOW])
+    config = WidgetConfig(
+        socket_url=request.app[rasa_api.RASA].public_url,
+        open_now=now.open_now,
+        next_open_text=hours.describe(now.next_open),
+        hours_summary=hours.SUMMARY,
+    )
+    # The widget may be embedded on the company's own site: a public read, no cookies.
+    return reply(config, **{"Access-Control-Allow-Origin": "*"})
+
+
+_CONVERSATION_ID = TypeAdapter(ConversationId)
+
+
+def _conversation_id(request: web.Request) -> str:
+    """Rasa sender ids as the channels make them; anything else cannot be one."""
+    try:
+        return _CONVERSATION_ID.validate_python(request.match_info["conversation_id"])
+    except ValidationError:
+        raise not_found("no conversation has that id") from None
+
+
+@endpoint(
+    "GET",
+    "/api/conversations/{conversation_id}",
+    "A conversation from Rasa's tracker (the transcript behind a case)",
+    roles=STAFF,
+    responses={200: Transcript, 502: None, 503: None},
+)
+async def get_conversation(request: web.Request) -> web.Response:
+    conversation_id = _conversation_id(request)
+    tracker = await rasa_api.tracker(request.app, conversation_id)
+    return reply(Transcript(conversation_id=conversation_id, events=rasa_api.conversation(tracker)))
+
+
+@endpoint(
+    "GET",
+    "/api/conversations/{conversation_id}/story",
+    "A conversation as a Rasa test story (YAML for tests/stories/)",
+    roles=STAFF,
+    query=StoryQuery,
+    responses={200: StoryOut, 502: None, 503: None},
+)
+async def get_story(request: web.Request) -> web.Response:
+    conversation_id = _conversation_id(request)
+    query = read_query(request, StoryQuery)
+    yaml = await rasa_api.story(request.app, conversation_id, query.name)
+    slug = re.sub(r"[^a-z0-9]+", "_", (query.name or conversation_id).lower()).strip("_")
+    return reply(StoryOut(conversation_id=conversation_id, filename=f"test_{slug}.yml", yaml=yaml))
+
+
+@endpoint(
+    "POST",
+    "/api/try",
+    "Try the bot: send one message, get the replies and what the bot made of it",
+    roles=STAFF,
+    body=TryMessage,
+    responses={200: TryTurn, 502: None, 503: None},
+)
+async def try_message(request: web.Request) -> web.Response:
+    body = await read_body(request, TryMessage)
+    replies = await rasa_api.send(request.app, body.conversation_id, body.message, body.now)
+    tracker = await rasa_api.tracker(request.app, body.conversation_id)
+    return reply(
+        TryTurn(
+            conversation_id=body.conversation_id,
+            message=body.message,
+            now=body.now,
+            clock_override_honoured=request.app[SETTINGS].allow_clock_override,
+            replies=replies,
+            **rasa_api.latest_turn(tracker),
+        )
+    )
+
+
 @endpoint("GET", "/api/openapi.json", "This document")
 async def openapi_document(request: web.Request) -> web.Response:
     return web.json_response(request.app[OPENAPI])
@@ -387,21 +481,42 @@ _PLACEHOLDER = (
 )
 
 
+def _page_headers(app: web.Application, relative: str) -> dict[str, str]:
+    """A strict Content-Security-Policy: scripts and styles from files only, so even
+    a slip in escaping could not run injected script. The customer page may also
+    talk to Rasa's socket.io; the staff console cannot be framed."""
+    common = "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'"
+    headers = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+    if relative.startswith("staff/"):
+        policy = f"{common}; form-action 'self'; frame-ancestors 'none'"
+        return {**headers, "Content-Security-Policy": policy, "X-Frame-Options": "DENY"}
+    rasa = URL(app[rasa_api.RASA].public_url)
+    socket = rasa.with_scheme("wss" if rasa.scheme == "https" else "ws")
+    policy = f"{common}; connect-src 'self' {rasa.origin()} {socket.origin()}"
+    return {**headers, "Content-Security-Policy": policy}
+
+
 def _page(relative: str) -> Handler:
     async def serve(request: web.Request) -> web.StreamResponse:
         page = request.app[SETTINGS].web_dir / relative
         if page.is_file():
-            return web.FileResponse(page)
+            return web.FileResponse(page, headers=_page_headers(request.app, relative))
         return web.Response(text=_PLACEHOLDER, content_type="text/html")
 
     return serve
 
 
+async def _to_staff(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPPermanentRedirect("/staff/")
+
+
 def setup_routes(app: web.Application) -> None:
+    rasa_api.setup(app)
     app[OPENAPI] = openapi.document(ENDPOINTS)
     for entry in ENDPOINTS:
         app.router.add_route(entry.method, entry.path, entry.handler)
     app.router.add_get("/", _page("index.html"))
+    app.router.add_get("/staff", _to_staff)
     app.router.add_get("/staff/", _page("staff/index.html"))
     web_dir = app[SETTINGS].web_dir
     if web_dir.is_dir():

@@ -354,3 +354,115 @@ class Problem(BaseModel):
     detail: str
     errors: list[dict[str, Any]] | None = None
     request_id: str | None = None
+
+
+# --- the bot, for the web pages (Rasa's HTTP API through the service) ----------------
+
+
+def _local_time(value: str) -> str:
+    datetime.fromisoformat(value)  # raises ValueError, reported as a 422
+    return value
+
+
+ConversationId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:@-]{1,128}$")]
+TryConversationId = Annotated[str, StringConstraints(pattern=r"^try-[a-z0-9]{8,40}$")]
+LocalTime = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$"),
+    AfterValidator(_local_time),
+]
+
+
+class WidgetConfig(BaseModel):
+    """What the chat widget needs: where Rasa's socket.io is, and the team's hours."""
+
+    socket_url: str = Field(examples=["http://127.0.0.1:5005"])
+    socket_path: str = "/socket.io"
+    open_now: bool
+    next_open_text: str = Field(examples=["09:00 on Monday 30 November"])
+    hours_summary: str
+
+
+class Button(BaseModel):
+    title: str
+    payload: str
+
+
+class BotReply(BaseModel):
+    text: str | None = None
+    buttons: list[Button] = Field(default_factory=list)
+
+
+class IntentOut(BaseModel):
+    name: str
+    confidence: float
+
+
+class EntityOut(BaseModel):
+    entity: str
+    value: Any
+    start: int | None = None
+    end: int | None = None
+    extractor: str | None = None
+
+
+class ActionOut(BaseModel):
+    name: str
+    policy: str | None = None
+    confidence: float | None = None
+
+
+class ConversationEvent(BaseModel):
+    kind: Literal["user", "bot", "action"]
+    at: datetime | None = None
+    text: str | None = None
+    intent: IntentOut | None = None
+    entities: list[EntityOut] = Field(default_factory=list)
+    buttons: list[Button] = Field(default_factory=list)
+    action: ActionOut | None = None
+
+
+class Transcript(BaseModel):
+    """A conversation from Rasa's tracker: what was said, and what the bot did."""
+
+    conversation_id: str
+    events: list[ConversationEvent]
+
+
+class TryMessage(Request):
+    conversation_id: TryConversationId
+    message: text(2000)
+    now: LocalTime | None = Field(
+        default=None, description="UK local time the bot and case service should assume"
+    )
+
+
+class TryTurn(BaseModel):
+    """One turn of "try the bot": the replies and what the bot made of the message."""
+
+    conversation_id: str
+    message: str
+    now: str | None
+    clock_override_honoured: bool = Field(
+        description="Whether the case service honours the chosen time (FOCUS_ALLOW_CLOCK_OVERRIDE)"
+    )
+    replies: list[BotReply]
+    intent: IntentOut | None
+    intent_ranking: list[IntentOut]
+    entities: list[EntityOut]
+    slots: dict[str, Any] = Field(description="Slots with a value (the fact_* constants left out)")
+    actions: list[ActionOut] = Field(description="The actions the bot took after this message")
+    active_loop: str | None
+
+
+class StoryQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: text(100) | None = None
+
+
+class StoryOut(BaseModel):
+    """A Rasa test story (YAML) to add to tests/stories/."""
+
+    conversation_id: str
+    filename: str
+    yaml: str

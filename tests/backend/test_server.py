@@ -115,7 +115,11 @@ def test_fuzz_against_running_server(server: str, database_url: str, tmp_path: P
         "not_a_server_error,status_code_conformance,content_type_conformance,"
         "response_schema_conformance"
     )
-    staff = [*staff_headers(server, database_url), "--exclude-operation-id", "logout"]
+    # Left out: logout, and the routes that call Rasa (not running here; tested with a fake).
+    excluded = ["logout", "get_conversation", "get_story", "try_message"]
+    staff = [*staff_headers(server, database_url)]
+    for operation in excluded:
+        staff += ["--exclude-operation-id", operation]
     for auth in (["-H", f"Authorization: Bearer {TOKEN}"], staff):
         result = subprocess.run(
             [

@@ -1,0 +1,699 @@
+/*
+ * Focus Group staff console: a small single page over the case service's staff API.
+ * Views (by URL hash): #/queue, #/case/FG-…, #/try, #/reports; a login form when the
+ * session is missing. The session is an HttpOnly cookie; changes send the CSRF token
+ * from /api/auth/me as X-CSRF-Token. Rasa is reached only through the service.
+ *
+ * All text goes into the page with textContent (the h() helper), never as HTML, so what
+ * customers typed stays text whatever it contains.
+ */
+(function () {
+  "use strict";
+
+  var main = document.getElementById("main");
+  var nav = document.getElementById("nav");
+  var who = document.getElementById("who");
+  var logoutButton = document.getElementById("logout");
+  var toast = document.getElementById("toast");
+  var me = null; // {username, role, csrf_token}
+  var refreshTimer = null;
+
+  var KINDS = ["fault", "cancellation", "tariff", "complaint", "payment_help",
+    "porting_compensation", "callback", "general"];
+  var STATUSES = ["queued", "open", "in_progress", "resolved", "closed"];
+  // The moves offered on a case: a mirror of focus_cases.cases.TRANSITIONS, which the
+  // service enforces (a 409 is shown if the two ever disagree).
+  var NEXT = {
+    queued: ["open", "closed"],
+    open: ["in_progress", "resolved", "closed"],
+    in_progress: ["resolved", "open"],
+    resolved: ["closed", "open"],
+    closed: [],
+  };
+  var LABEL = {
+    fault: "Fault", cancellation: "Cancellation", tariff: "Tariff", complaint: "Complaint",
+    payment_help: "Payment help", porting_compensation: "Porting compensation",
+    callback: "Callback", general: "General", queued: "Queued", open: "Open",
+    in_progress: "In progress", resolved: "Resolved", closed: "Closed",
+  };
+  var SVG = "http://www.w3.org/2000/svg";
+
+  // --- helpers ----------------------------------------------------------------------------
+
+  /** An element: h("p", {className: "x", onclick: f}, "text", child, [children]). */
+  function h(tag, props) {
+    var node = document.createElement(tag);
+    setProps(node, props);
+    for (var i = 2; i < arguments.length; i++) append(node, arguments[i]);
+    return node;
+  }
+  function setProps(node, props) {
+    Object.keys(props || {}).forEach(function (name) {
+      var value = props[name];
+      if (value === undefined || value === null || value === false) return;
+      if (name.slice(0, 2) === "on") node.addEventListener(name.slice(2), value);
+      else if (name === "className") node.setAttribute("class", value);
+      else if (name === "text") node.textContent = value;
+      else if (name in node && typeof value !== "string") node[name] = value;
+      else node.setAttribute(name, value === true ? "" : String(value));
+    });
+  }
+  function append(node, child) {
+    if (child === null || child === undefined || child === false) return;
+    if (Array.isArray(child)) child.forEach(function (c) { append(node, c); });
+    else node.appendChild(typeof child === "object" ? child : document.createTextNode(String(child)));
+  }
+  function svg(tag, attrs, text) {
+    var node = document.createElementNS(SVG, tag);
+    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, String(attrs[name])); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function label(value) { return LABEL[value] || String(value); }
+  function when(iso) {
+    if (!iso) return "";
+    return new Date(iso).toLocaleString("en-GB", {
+      timeZone: "Europe/London", weekday: "short", day: "numeric", month: "short",
+      hour: "2-digit", minute: "2-digit",
+    });
+  }
+  function percent(x) { return (x * 100).toFixed(1) + "%"; }
+  function say(text) {
+    toast.textContent = text;
+    toast.classList.add("toast--on");
+    clearTimeout(say.timer);
+    say.timer = setTimeout(function () { toast.classList.remove("toast--on"); }, 4000);
+  }
+  function show(title, nodes) {
+    clearInterval(refreshTimer);
+    document.title = title + " · Focus Group staff console";
+    main.textContent = "";
+    append(main, nodes);
+    Array.prototype.forEach.call(nav.querySelectorAll("a"), function (a) {
+      var current = location.hash.indexOf("#/" + a.getAttribute("data-view")) === 0;
+      if (current) a.setAttribute("aria-current", "page");
+      else a.removeAttribute("aria-current");
+    });
+  }
+  function focusHeading() {
+    var heading = main.querySelector("h1");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+    }
+  }
+  function errorBox(error) {
+    return h("p", { className: "error", role: "alert" }, error.message || String(error));
+  }
+
+  // --- the API ----------------------------------------------------------------------------
+
+  function ApiError(status, message) {
+    this.status = status;
+    this.message = message;
+  }
+  function api(method, path, body) {
+    var headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (method !== "GET" && me) headers["X-CSRF-Token"] = me.csrf_token;
+    return fetch(path, {
+      method: method,
+      headers: headers,
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then(function (response) {
+      if (response.status === 204) return null;
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (response.ok) return data;
+        if (response.status === 401 && path !== "/api/auth/login") {
+          me = null;
+          loginView();
+        }
+        var detail = data.detail || response.statusText;
+        if (data.errors && data.errors.length) {
+          detail += ": " + data.errors.map(function (e) { return e.loc + " " + e.msg; }).join("; ");
+        }
+        throw new ApiError(response.status, detail);
+      });
+    });
+  }
+
+  // --- login ------------------------------------------------------------------------------
+
+  function setUser(user) {
+    me = user;
+    nav.hidden = !user;
+    logoutButton.hidden = !user;
+    who.textContent = user ? user.username + " (" + user.role + ")" : "";
+  }
+
+  function loginView() {
+    setUser(null);
+    var message = h("p", { className: "error", role: "alert", hidden: true });
+    var username = h("input", { id: "username", name: "username", autocomplete: "username", required: true });
+    var password = h("input", {
+      id: "password", name: "password", type: "password", autocomplete: "current-password", required: true,
+    });
+    var form = h("form", { className: "card login", onsubmit: function (event) {
+      event.preventDefault();
+      message.hidden = true;
+      api("POST", "/api/auth/login", { username: username.value, password: password.value })
+        .then(function (user) {
+          setUser(user);
+          if (!location.hash || location.hash === "#/login") location.hash = "#/queue";
+          else route();
+        })
+        .catch(function (error) {
+          message.textContent = error.message;
+          message.hidden = false;
+          password.select();
+        });
+    } },
+    h("h1", { text: "Staff login" }),
+    h("p", { className: "muted" }, "Accounts are made by an administrator with ",
+      h("code", { text: "python -m focus_cases create-admin NAME" }), "."),
+    h("label", { for: "username", text: "Username" }), username,
+    h("label", { for: "password", text: "Password" }), password,
+    message,
+    h("button", { type: "submit", className: "primary", text: "Log in" }));
+    show("Log in", form);
+    username.focus();
+  }
+
+  logoutButton.addEventListener("click", function () {
+    api("POST", "/api/auth/logout").catch(function () {}).then(function () {
+      setUser(null);
+      location.hash = "#/login";
+      loginView();
+      say("You are logged out.");
+    });
+  });
+
+  // --- the queue --------------------------------------------------------------------------
+
+  function parseQuery(hash) {
+    var query = {};
+    var at = hash.indexOf("?");
+    if (at >= 0) new URLSearchParams(hash.slice(at + 1)).forEach(function (v, k) { query[k] = v; });
+    return query;
+  }
+
+  function select(id, text, options, value) {
+    var node = h("select", { id: id, name: id });
+    options.forEach(function (option) {
+      node.appendChild(h("option", { value: option[0], selected: option[0] === value }, option[1]));
+    });
+    return [h("label", { for: id, text: text }), node];
+  }
+
+  function caseTable(caption, rows, showDue) {
+    return h("section", { className: "card queue-group", "aria-label": caption },
+      h("h2", {}, caption, " ", h("span", { className: "count", text: "(" + rows.length + ")" })),
+      h("table", {},
+        h("thead", {}, h("tr", {},
+          ["Reference", "Kind", "Status", "Due", "Customer", "Made"].map(function (c) {
+            return h("th", { scope: "col", text: c });
+          }))),
+        h("tbody", {}, rows.map(function (c) {
+          var due = c.due_now ? h("span", { className: "badge badge--due", text: "Due now" })
+            : showDue || c.status === "queued" ? c.due_at_text : "";
+          var customer = [c.company_name, c.contact_name].filter(Boolean).join(" · ")
+            || c.account_number || "(not verified)";
+          return h("tr", {},
+            h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(c.reference), text: c.reference })),
+            h("td", { text: label(c.kind) }),
+            h("td", {}, h("span", { className: "status status--" + c.status, text: label(c.status) })),
+            h("td", {}, due),
+            h("td", { text: customer }),
+            h("td", { text: when(c.created_at) }));
+        }))));
+  }
+
+  function queueView() {
+    var query = parseQuery(location.hash);
+    var status = query.status || "active";
+    var kind = query.kind || "";
+    var statusSelect = select("filter-status", "Status",
+      [["active", "Active (queued, open, in progress)"], ["all", "All"]].concat(
+        STATUSES.map(function (s) { return [s, label(s)]; })), status);
+    var kindSelect = select("filter-kind", "Kind",
+      [["", "All kinds"]].concat(KINDS.map(function (k) { return [k, label(k)]; })), kind);
+    var results = h("div", { className: "queue", "aria-live": "polite" }, h("p", { className: "muted", text: "Loading…" }));
+    var filters = h("form", { className: "filters", onsubmit: function (event) {
+      event.preventDefault();
+      var params = new URLSearchParams();
+      if (statusSelect[1].value !== "active") params.set("status", statusSelect[1].value);
+      if (kindSelect[1].value) params.set("kind", kindSelect[1].value);
+      var next = "#/queue" + (params.toString() ? "?" + params : "");
+      if (location.hash === next) load();
+      else location.hash = next;
+    } }, statusSelect, kindSelect, h("button", { type: "submit", text: "Show" }));
+
+    function load() {
+      var params = new URLSearchParams({ limit: "200" });
+      if (STATUSES.indexOf(status) >= 0) params.set("status", status);
+      if (kind) params.set("kind", kind);
+      return api("GET", "/api/cases?" + params).then(function (list) {
+        var cases = list.cases.filter(function (c) {
+          return status !== "active" || ["queued", "open", "in_progress"].indexOf(c.status) >= 0;
+        });
+        var groups = [
+          ["Due now", cases.filter(function (c) { return c.due_now && c.status !== "in_progress"; })],
+          ["Queued for the next opening", cases.filter(function (c) { return c.status === "queued" && !c.due_now; }), true],
+          ["Open", cases.filter(function (c) { return c.status === "open" && !c.due_now; })],
+          ["In progress", cases.filter(function (c) { return c.status === "in_progress"; })],
+          ["Resolved and closed", cases.filter(function (c) { return c.status === "resolved" || c.status === "closed"; })],
+        ].filter(function (g) { return g[1].length; });
+        results.textContent = "";
+        if (!groups.length) append(results, h("p", { className: "card muted", text: "No cases match." }));
+        groups.forEach(function (g) { results.appendChild(caseTable(g[0], g[1], g[2])); });
+        if (list.total > list.cases.length) {
+          append(results, h("p", { className: "muted", text: "Showing the oldest " + list.cases.length + " of " + list.total + "." }));
+        }
+      }).catch(function (error) {
+        results.textContent = "";
+        results.appendChild(errorBox(error));
+      });
+    }
+
+    show("Queue", [
+      h("div", { className: "title-row" }, h("h1", { text: "Queue" }),
+        h("button", { type: "button", className: "ghost", onclick: load, text: "Refresh" })),
+      h("p", { className: "muted", text: "Oldest due first. Cases made out of hours wait, queued, until 09:00 on the next working day." }),
+      filters,
+      results,
+    ]);
+    load();
+    refreshTimer = setInterval(load, 30000);
+  }
+
+  // --- one case ---------------------------------------------------------------------------
+
+  function fields(pairs) {
+    return h("dl", { className: "fields" }, pairs.filter(function (p) {
+      return p[1] !== null && p[1] !== undefined && p[1] !== "";
+    }).map(function (p) {
+      return [h("dt", { text: p[0] }), h("dd", {}, typeof p[1] === "object" && !(p[1] instanceof Node) ? JSON.stringify(p[1]) : p[1])];
+    }));
+  }
+
+  function eventText(e) {
+    if (e.event === "created") return "Case created" + (e.to_status ? " (" + label(e.to_status) + ")" : "");
+    if (e.event === "status_changed") return "Status: " + label(e.from_status) + " → " + label(e.to_status);
+    return "Note";
+  }
+
+  function transcriptView(events, showActions) {
+    var list = h("ol", { className: "transcript" });
+    events.forEach(function (e) {
+      if (e.kind === "action") {
+        if (!showActions) return;
+        list.appendChild(h("li", { className: "t-action" }, "⚙ " + e.action.name,
+          e.action.policy ? h("span", { className: "muted", text: " · " + e.action.policy }) : null));
+        return;
+      }
+      var item = h("li", { className: "bubble bubble--" + e.kind },
+        h("span", { className: "sr", text: e.kind === "user" ? "Customer: " : "Bot: " }),
+        h("span", { className: "bubble-text", text: e.text || "" }));
+      if (e.kind === "user" && e.intent) {
+        item.appendChild(h("span", { className: "meta", text: e.intent.name + " · " + percent(e.intent.confidence) }));
+      }
+      if (e.buttons && e.buttons.length) {
+        item.appendChild(h("span", { className: "meta", text: "Buttons: " + e.buttons.map(function (b) { return b.title; }).join(" | ") }));
+      }
+      if (e.at) item.setAttribute("title", when(e.at));
+      list.appendChild(item);
+    });
+    if (!list.children.length) list.appendChild(h("li", { className: "muted", text: "Rasa has no messages for this conversation." }));
+    return list;
+  }
+
+  function storyPanel(conversationId, defaultName) {
+    var name = h("input", { id: "story-name-" + conversationId, value: defaultName || "", maxlength: "100" });
+    var out = h("div", { className: "story-out", "aria-live": "polite" });
+    return h("div", { className: "story" },
+      h("form", { className: "inline", onsubmit: function (event) {
+        event.preventDefault();
+        out.textContent = "";
+        var params = name.value.trim() ? "?" + new URLSearchParams({ name: name.value.trim() }) : "";
+        api("GET", "/api/conversations/" + encodeURIComponent(conversationId) + "/story" + params)
+          .then(function (story) {
+            var blob = new Blob([story.yaml], { type: "text/yaml" });
+            var pre = h("pre", { className: "yaml", tabindex: "0", "aria-label": "Test story YAML", text: story.yaml });
+            out.appendChild(h("p", {},
+              h("a", { className: "button", href: URL.createObjectURL(blob), download: story.filename, text: "Download " + story.filename }),
+              " ",
+              h("button", { type: "button", className: "ghost", text: "Copy", onclick: function () {
+                navigator.clipboard.writeText(story.yaml).then(function () { say("Copied."); },
+                  function () { say("Select the text and copy it."); });
+              } }),
+              h("span", { className: "muted", text: " Add it to tests/stories/ (check the intents first)." })));
+            out.appendChild(pre);
+          })
+          .catch(function (error) { out.appendChild(errorBox(error)); });
+      } },
+      h("label", { for: name.id, text: "Story name" }), name,
+      h("button", { type: "submit", text: "Save as test story" })),
+      out);
+  }
+
+  function caseView(reference) {
+    show(reference, h("p", { className: "muted", text: "Loading " + reference + "…" }));
+    api("GET", "/api/cases/" + encodeURIComponent(reference)).then(function (c) {
+      renderCase(c);
+      focusHeading();
+    }).catch(function (error) {
+      show(reference, [h("h1", { text: reference }), errorBox(error), h("p", {}, h("a", { href: "#/queue", text: "Back to the queue" }))]);
+    });
+  }
+
+  function renderCase(c) {
+    var statusMessage = h("p", { className: "error", role: "alert", hidden: true });
+    var statusSelect = h("select", { id: "new-status", name: "status" },
+      (NEXT[c.status] || []).map(function (s) {
+        return h("option", { value: s, text: label(s) });
+      }));
+    var statusNote = h("input", { id: "status-note", name: "note", maxlength: "2000" });
+    var statusForm = h("form", { className: "card inline", "aria-label": "Change status", onsubmit: function (event) {
+      event.preventDefault();
+      statusMessage.hidden = true;
+      var body = { status: statusSelect.value };
+      if (statusNote.value.trim()) body.note = statusNote.value.trim();
+      api("POST", "/api/cases/" + encodeURIComponent(c.reference) + "/status", body).then(function (updated) {
+        renderCase(updated);
+        say(c.reference + " is now " + label(updated.status) + ".");
+        document.getElementById("case-status").focus();
+      }).catch(function (error) {
+        statusMessage.textContent = error.message;
+        statusMessage.hidden = false;
+      });
+    } },
+    h("h2", { text: "Change status" }),
+    h("label", { for: "new-status", text: "New status" }), statusSelect,
+    h("label", { for: "status-note", text: "Note (optional)" }), statusNote,
+    h("button", { type: "submit", className: "primary", text: "Change status" }),
+    statusMessage);
+    if (!(NEXT[c.status] || []).length) statusForm = h("p", { className: "card muted", text: "A closed case cannot change status." });
+
+    var noteText = h("textarea", { id: "note-text", name: "text", rows: "3", maxlength: "2000", required: true });
+    var noteMessage = h("p", { className: "error", role: "alert", hidden: true });
+    var noteForm = h("form", { className: "card", onsubmit: function (event) {
+      event.preventDefault();
+      noteMessage.hidden = true;
+      api("POST", "/api/cases/" + encodeURIComponent(c.reference) + "/notes", { text: noteText.value })
+        .then(function () {
+          say("Note added.");
+          return api("GET", "/api/cases/" + encodeURIComponent(c.reference));
+        })
+        .then(function (updated) { renderCase(updated); })
+        .catch(function (error) {
+          noteMessage.textContent = error.message;
+          noteMessage.hidden = false;
+        });
+    } },
+    h("h2", {}, h("label", { for: "note-text", text: "Add a note" })), noteText, noteMessage,
+    h("button", { type: "submit", text: "Add note" }));
+
+    var history = h("ol", { className: "history" }, c.events.map(function (e) {
+      return h("li", {},
+        h("span", { className: "when", text: when(e.at) }), " ",
+        h("strong", { text: eventText(e) }), " ",
+        h("span", { className: "muted", text: "by " + e.actor }),
+        e.note ? h("p", { className: "note", text: e.note }) : null);
+    }));
+
+    var conversation = h("section", { className: "card", "aria-labelledby": "conversation-title" },
+      h("h2", { id: "conversation-title", text: "Conversation" }));
+    if (c.conversation_id) {
+      var body = h("div", { "aria-live": "polite" }, h("p", { className: "muted", text: "Loading the conversation from the bot…" }));
+      var events = [];
+      var showActions = h("input", { type: "checkbox", id: "show-actions", onchange: function () {
+        body.textContent = "";
+        body.appendChild(transcriptView(events, showActions.checked));
+      } });
+      append(conversation, [
+        h("p", { className: "check" }, showActions, h("label", { for: "show-actions", text: " Show the bot's actions" })),
+        body,
+        h("details", {}, h("summary", { text: "Save this conversation as a test story" }),
+          storyPanel(c.conversation_id, label(c.kind) + " " + c.reference)),
+      ]);
+      api("GET", "/api/conversations/" + encodeURIComponent(c.conversation_id)).then(function (t) {
+        events = t.events;
+        body.textContent = "";
+        body.appendChild(transcriptView(events, showActions.checked));
+      }).catch(function (error) {
+        body.textContent = "";
+        body.appendChild(errorBox(error));
+      });
+    } else {
+      conversation.appendChild(h("p", { className: "muted", text: "This case was not made in a chat." }));
+    }
+
+    var details = Object.keys(c.details || {}).map(function (k) {
+      var v = c.details[k];
+      var name = k.replace(/_/g, " ");
+      return [name.charAt(0).toUpperCase() + name.slice(1), Array.isArray(v) ? v.join(", ") : typeof v === "boolean" ? (v ? "yes" : "no") : v];
+    });
+
+    show(c.reference, [
+      h("p", {}, h("a", { href: "#/queue", text: "← Queue" })),
+      h("div", { className: "title-row" },
+        h("h1", {}, c.reference, " ", h("span", { className: "muted", text: label(c.kind) })),
+        h("span", { id: "case-status", tabindex: "-1", className: "status status--" + c.status, text: label(c.status) }),
+        c.due_now ? h("span", { className: "badge badge--due", text: "Due now" }) : null),
+      h("div", { className: "case-grid" },
+        h("div", {},
+          h("section", { className: "card" }, h("h2", { text: "Customer's words" }),
+            h("blockquote", { className: "words", text: c.customer_words })),
+          h("section", { className: "card" }, h("h2", { text: "Case" }), fields([
+            ["Status", label(c.status)],
+            ["Due", c.due_at_text + (c.due_now ? " (due now)" : "")],
+            ["Made", when(c.created_at) + " by " + c.created_by + " (" + c.channel + ")"],
+            ["Updated", when(c.updated_at)],
+            ["Account", c.account_number],
+            ["Company", c.company_name],
+            ["Contact", c.contact_name],
+            ["Phone", c.contact_phone],
+            ["Conversation", c.conversation_id],
+          ].concat(details))),
+          conversation),
+        h("div", {},
+          statusForm,
+          noteForm,
+          h("section", { className: "card" }, h("h2", { text: "History" }), history))),
+    ]);
+  }
+
+  // --- try the bot ------------------------------------------------------------------------
+
+  function newTryId() {
+    var bytes = new Uint8Array(8);
+    crypto.getRandomValues(bytes);
+    return "try-" + Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function analysis(turn) {
+    var intent = turn.intent
+      ? h("p", { className: "intent" }, h("strong", { text: turn.intent.name }), " ",
+        h("span", { className: "confidence", text: percent(turn.intent.confidence) }),
+        h("meter", { min: "0", max: "1", value: String(turn.intent.confidence), "aria-label": "Confidence" }))
+      : h("p", { className: "muted", text: "No intent (a button payload or an empty parse)." });
+    var ranking = turn.intent_ranking.slice(1, 4).map(function (i) { return i.name + " " + percent(i.confidence); }).join(", ");
+    var entities = turn.entities.length
+      ? h("ul", { className: "plain" }, turn.entities.map(function (e) {
+        return h("li", {}, h("code", { text: e.entity }), " = ", h("span", { text: typeof e.value === "string" ? e.value : JSON.stringify(e.value) }),
+          e.extractor ? h("span", { className: "muted", text: " (" + e.extractor + ")" }) : null);
+      }))
+      : h("span", { className: "muted", text: "none" });
+    var slotNames = Object.keys(turn.slots);
+    var slots = slotNames.length
+      ? h("ul", { className: "plain" }, slotNames.map(function (k) {
+        var v = turn.slots[k];
+        return h("li", {}, h("code", { text: k }), " = ", h("span", { text: typeof v === "string" ? v : JSON.stringify(v) }));
+      }))
+      : h("span", { className: "muted", text: "none set" });
+    var actions = turn.actions.length
+      ? h("ol", { className: "plain" }, turn.actions.map(function (a) {
+        return h("li", {}, h("code", { text: a.name }),
+          a.policy ? h("span", { className: "muted", text: " · " + a.policy + (a.confidence !== null && a.confidence !== undefined ? " " + percent(a.confidence) : "") }) : null);
+      }))
+      : h("span", { className: "muted", text: "none" });
+    return h("dl", { className: "analysis" },
+      h("dt", { text: "Intent" }), h("dd", {}, intent, ranking ? h("p", { className: "muted small", text: "then " + ranking }) : null),
+      h("dt", { text: "Entities" }), h("dd", {}, entities),
+      h("dt", { text: "Slots" }), h("dd", {}, slots),
+      h("dt", { text: "Next actions" }), h("dd", {}, actions),
+      turn.active_loop ? [h("dt", { text: "Active form" }), h("dd", {}, h("code", { text: turn.active_loop }))] : null);
+  }
+
+  function tryView() {
+    var conversationId = newTryId();
+    var started = false;
+    var clock = h("input", { id: "try-clock", type: "datetime-local", step: "60" });
+    var clockNote = h("p", { className: "muted small", text: "Empty: real time. The chosen time holds for this conversation only." });
+    var turns = h("ol", { className: "turns", "aria-live": "polite", "aria-label": "Conversation with the bot" });
+    var text = h("input", { id: "try-text", autocomplete: "off", maxlength: "2000", placeholder: "Say something as a customer" });
+    var sendButton = h("button", { type: "submit", className: "primary", text: "Send" });
+    var waiting = h("p", { className: "muted", hidden: true, text: "The bot is thinking…" });
+    var idText = h("code", { text: conversationId });
+    var storySlot = h("div");
+
+    function sendMessage(message, shown) {
+      if (!message.trim()) return;
+      if (!started) {
+        started = true;
+        clock.disabled = true;
+        storySlot.textContent = "";
+        storySlot.appendChild(h("details", { className: "card" }, h("summary", { text: "Save this conversation as a test story" }),
+          storyPanel(conversationId, "")));
+      }
+      var body = { conversation_id: conversationId, message: message };
+      if (clock.value) body.now = clock.value.slice(0, 16);
+      var item = h("li", { className: "turn card" }, h("p", { className: "bubble bubble--user" },
+        h("span", { className: "sr", text: "You said: " }), h("span", { text: shown || message })));
+      turns.appendChild(item);
+      sendButton.disabled = true;
+      waiting.hidden = false;
+      api("POST", "/api/try", body).then(function (turn) {
+        item.appendChild(analysis(turn));
+        if (turn.now && !turn.clock_override_honoured) {
+          item.appendChild(h("p", { className: "error", text: "The case service ignores the chosen time: start it with FOCUS_ALLOW_CLOCK_OVERRIDE=1." }));
+        }
+        turn.replies.forEach(function (r) {
+          var reply = h("div", { className: "bubble bubble--bot" }, h("span", { className: "sr", text: "Bot: " }), h("span", { className: "bubble-text", text: r.text || "" }));
+          if (r.buttons.length) {
+            reply.appendChild(h("div", { className: "buttons", role: "group", "aria-label": "Buttons" }, r.buttons.map(function (b) {
+              return h("button", { type: "button", className: "chip", text: b.title, title: b.payload, onclick: function () {
+                sendMessage(b.payload, b.title);
+              } });
+            })));
+          }
+          item.appendChild(reply);
+        });
+        if (!turn.replies.length) item.appendChild(h("p", { className: "muted", text: "(no reply)" }));
+      }).catch(function (error) {
+        item.appendChild(errorBox(error));
+      }).then(function () {
+        sendButton.disabled = false;
+        waiting.hidden = true;
+        item.scrollIntoView({ block: "end" });
+        text.focus();
+      });
+    }
+
+    var form = h("form", { className: "try-form", onsubmit: function (event) {
+      event.preventDefault();
+      var message = text.value;
+      text.value = "";
+      sendMessage(message);
+    } }, h("label", { for: "try-text", className: "sr", text: "Message to the bot" }), text, sendButton);
+
+    show("Try the bot", [
+      h("div", { className: "title-row" }, h("h1", { text: "Try the bot" }),
+        h("button", { type: "button", className: "ghost", text: "New conversation", onclick: tryView })),
+      h("div", { className: "card try-controls" },
+        h("label", { for: "try-clock", text: "Clock (UK time) for this conversation" }), clock, clockNote,
+        h("p", { className: "muted small" }, "Conversation ", idText)),
+      turns, waiting, form, storySlot,
+    ]);
+    text.focus();
+  }
+
+  // --- reports ----------------------------------------------------------------------------
+
+  function barChart(title, entries, options) {
+    var width = options.width, barH = 26, gap = 8, left = options.left || 150, right = 50;
+    var height = entries.length * (barH + gap) + 10;
+    var max = Math.max.apply(null, entries.map(function (e) { return e[1]; }).concat([1]));
+    var chart = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img", "aria-labelledby": options.id + "-t", class: "chart" });
+    chart.appendChild(svg("title", { id: options.id + "-t" }, title));
+    entries.forEach(function (e, i) {
+      var y = 5 + i * (barH + gap);
+      var w = Math.round((width - left - right) * e[1] / max);
+      chart.appendChild(svg("text", { x: left - 8, y: y + barH * 0.68, "text-anchor": "end", class: "axis" }, e[0]));
+      chart.appendChild(svg("rect", { x: left, y: y, width: Math.max(w, 1), height: barH, rx: 3, class: "bar" }));
+      chart.appendChild(svg("text", { x: left + w + 6, y: y + barH * 0.68, class: "value" }, String(e[1])));
+    });
+    return chart;
+  }
+
+  function hourChart(byHour) {
+    var width = 760, height = 240, left = 36, bottom = 30, top = 12;
+    var values = [];
+    for (var hour = 0; hour < 24; hour++) values.push(byHour[String(hour)] || 0);
+    var max = Math.max.apply(null, values.concat([1]));
+    var slot = (width - left - 10) / 24;
+    var chart = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img", "aria-labelledby": "hours-t", class: "chart" });
+    chart.appendChild(svg("title", { id: "hours-t" }, "Cases made in each hour of the day (UK time); the shaded band is 09:00 to 17:30"));
+    var plotH = height - bottom - top;
+    chart.appendChild(svg("rect", { x: left + 9 * slot, y: top, width: 8.5 * slot, height: plotH, class: "open-band" }));
+    values.forEach(function (v, i) {
+      var barH = Math.round(plotH * v / max);
+      chart.appendChild(svg("rect", { x: left + i * slot + 2, y: top + plotH - barH, width: slot - 4, height: Math.max(barH, v ? 1 : 0), rx: 2, class: (i < 9 || i > 17) ? "bar bar--ooh" : "bar" }));
+      if (i % 3 === 0) chart.appendChild(svg("text", { x: left + i * slot + slot / 2, y: height - 10, "text-anchor": "middle", class: "axis" }, ("0" + i).slice(-2) + ":00"));
+      if (v) chart.appendChild(svg("text", { x: left + i * slot + slot / 2, y: top + plotH - barH - 4, "text-anchor": "middle", class: "value" }, String(v)));
+    });
+    chart.appendChild(svg("line", { x1: left, x2: width - 10, y1: top + plotH, y2: top + plotH, class: "baseline" }));
+    return chart;
+  }
+
+  function shareChart(summary) {
+    var width = 760, height = 56, share = summary.out_of_hours_share;
+    var chart = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img", "aria-labelledby": "share-t", class: "chart" });
+    chart.appendChild(svg("title", { id: "share-t" }, "Out of hours: " + percent(share) + " of " + summary.total + " cases"));
+    var w = Math.round(width * share);
+    chart.appendChild(svg("rect", { x: 0, y: 8, width: width, height: 30, rx: 4, class: "bar" }));
+    chart.appendChild(svg("rect", { x: 0, y: 8, width: w, height: 30, rx: 4, class: "bar bar--ooh" }));
+    chart.appendChild(svg("text", { x: 8, y: 28, class: "on-bar" }, "Out of hours " + percent(share)));
+    chart.appendChild(svg("text", { x: width - 8, y: 28, "text-anchor": "end", class: "on-bar" }, "In hours " + percent(1 - share)));
+    return chart;
+  }
+
+  function dataTable(caption, rows) {
+    return h("details", {}, h("summary", { text: "As a table" }),
+      h("table", {}, h("caption", { className: "sr", text: caption }),
+        h("tbody", {}, rows.map(function (r) { return h("tr", {}, h("th", { scope: "row", text: r[0] }), h("td", { text: String(r[1]) })); }))));
+  }
+
+  function reportsView() {
+    show("Reports", [h("h1", { text: "Reports" }), h("p", { className: "muted", text: "Loading…" })]);
+    api("GET", "/api/reports/summary").then(function (s) {
+      var kinds = KINDS.map(function (k) { return [label(k), s.by_kind[k] || 0]; });
+      var hours = [];
+      for (var i = 0; i < 24; i++) hours.push([("0" + i).slice(-2) + ":00", s.by_hour[String(i)] || 0]);
+      show("Reports", [
+        h("h1", { text: "Reports" }),
+        h("p", { className: "lead" }, h("strong", { text: String(s.total) }), " cases, ",
+          h("strong", { text: String(s.out_of_hours) }), " of them made out of hours (" + percent(s.out_of_hours_share) + ")."),
+        h("section", { className: "card" }, h("h2", { text: "Cases by kind" }),
+          barChart("Cases by kind", kinds, { width: 760, id: "kinds" }), dataTable("Cases by kind", kinds)),
+        h("section", { className: "card" }, h("h2", { text: "Cases by hour of day (UK time)" }),
+          hourChart(s.by_hour), dataTable("Cases by hour of day", hours)),
+        h("section", { className: "card" }, h("h2", { text: "Out-of-hours share" }), shareChart(s)),
+      ]);
+    }).catch(function (error) {
+      show("Reports", [h("h1", { text: "Reports" }), errorBox(error)]);
+    });
+  }
+
+  // --- routing ----------------------------------------------------------------------------
+
+  function route() {
+    if (!me) return loginView();
+    var hash = location.hash || "#/queue";
+    if (hash.indexOf("#/case/") === 0) caseView(decodeURIComponent(hash.slice(7)));
+    else if (hash.indexOf("#/try") === 0) tryView();
+    else if (hash.indexOf("#/reports") === 0) reportsView();
+    else queueView();
+    if (hash.indexOf("#/case/") !== 0 && hash.indexOf("#/try") !== 0) focusHeading();
+  }
+
+  window.addEventListener("hashchange", route);
+  fetch("/api/auth/me", { credentials: "same-origin" })
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .then(function (user) {
+      setUser(user);
+      route();
+    })
+    .catch(function () { loginView(); });
+})();

@@ -1,0 +1,99 @@
+"""The chat widget on the customer page, against the real stack in Chromium."""
+
+import re
+
+from conftest import HOSTILE, PHONE, SATURDAY, Stack, Widget, screenshot
+from playwright.sync_api import Browser, Page, expect
+
+
+def test_fault_reported_in_the_widget(reported_fault: dict[str, str]) -> None:
+    assert "your reference is" in reported_fault["reply"].lower()
+
+
+def test_buttons_and_keyboard_only(page: Page, stack: Stack) -> None:
+    """Tab to the launcher, open it, talk, use a quick reply, close with Escape: no mouse."""
+    page.goto(f"{stack.url}/")
+    launcher = page.locator(".fg-chat__launcher")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if launcher.evaluate("node => node === document.activeElement"):
+            break
+    expect(launcher).to_be_focused()
+    page.keyboard.press("Enter")
+    widget = Widget(page)
+    expect(widget.input).to_be_focused()
+    expect(launcher).to_have_attribute("aria-expanded", "true")
+    widget.wait_online()
+    # Screen readers: a labelled log that announces new messages, a status line.
+    expect(page.get_by_role("log", name="Conversation")).to_be_visible()
+    expect(page.locator("#fg-chat [role=status]")).to_have_count(1)
+    page.keyboard.type("hi")
+    before = widget.bot.count()
+    page.keyboard.press("Enter")
+    reply = widget.wait_reply(before)
+    assert "Focus Group assistant" in reply
+    quick = page.get_by_role("group", name="Quick replies").last.get_by_role("button")
+    expect(quick.first).to_be_visible()
+    title = quick.first.inner_text()
+    page.keyboard.press("Shift+Tab")  # from the input back into the quick replies
+    for _ in range(10):
+        if quick.first.evaluate("node => node === document.activeElement"):
+            break
+        page.keyboard.press("Shift+Tab")
+    expect(quick.first).to_be_focused()
+    before = widget.bot.count()
+    page.keyboard.press("Enter")
+    widget.wait_reply(before)
+    expect(page.locator(".fg-chat__msg--me").last).to_contain_text(title)
+    expect(quick.first).to_be_disabled()
+    expect(widget.input).to_be_focused()
+    screenshot(page, "widget-keyboard")
+    page.keyboard.press("Escape")
+    expect(page.locator("#fg-chat-panel")).to_be_hidden()
+    expect(launcher).to_be_focused()
+
+
+def test_hostile_message_shows_as_text(page: Page, stack: Stack) -> None:
+    page.goto(f"{stack.url}/")
+    widget = Widget(page)
+    widget.open()
+    widget.say(HOSTILE)
+    expect(page.locator(".fg-chat__msg--me .fg-chat__text").last).to_have_text(HOSTILE)
+    assert page.locator("#fg-chat img").count() == 0
+    screenshot(page, "widget-hostile-text")
+
+
+def test_connecting_state_when_the_bot_is_unreachable(page: Page, stack: Stack) -> None:
+    page.route(re.compile(r".*/socket\.io/.*"), lambda route: route.abort())
+    page.goto(f"{stack.url}/")
+    page.get_by_role("button", name="Chat with us").click()
+    status = page.locator("#fg-chat [role=status]")
+    expect(status).to_contain_text("Connecting")
+    expect(page.locator("#fg-chat")).to_have_attribute("data-state", "connecting")
+    # Typed meanwhile: kept on screen, sent when the bot is back.
+    widget = Widget(page)
+    widget.input.fill("hello?")
+    widget.input.press("Enter")
+    expect(page.locator(".fg-chat__msg--me")).to_have_text(re.compile("hello"))
+    screenshot(page, "widget-connecting")
+
+
+def test_out_of_hours_note_on_a_saturday(browser: Browser, stack: Stack) -> None:
+    stack.cases.start(now=SATURDAY)
+    try:
+        context = browser.new_context(**PHONE)
+        page = context.new_page()
+        page.goto(f"{stack.url}/")
+        Widget(page).open()
+        note = page.locator(".fg-chat__notice")
+        expect(note).to_be_visible()
+        expect(note).to_contain_text(
+            "We\u2019re closed now: your request will be picked up at 09:00 on Monday 30 November"
+        )
+        # A phone: the open chat fills the screen.
+        box = page.locator("#fg-chat-panel").bounding_box()
+        assert box is not None and box["width"] >= 380
+        screenshot(page, "widget-phone-out-of-hours")
+        context.close()
+    finally:
+        stack.cases.start()
