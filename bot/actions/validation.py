@@ -24,6 +24,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions.backend import NotVerified, TooManyAttempts, Unavailable, for_conversation
 
 MAX_TRIES = 3
+NAME_PREFIX = re.compile(r"^(it'?s|its|my name is|i'?m|this is|name is|name:)\s+", re.IGNORECASE)
 STOPPED, GAVE_UP = "stopped", "gave_up"
 # Questions answered mid-form, after which the form asks its question again.
 DIGRESSION_RESPONSES = {"bot_challenge": "utter_iamabot", "request_human": "utter_request_human"}
@@ -203,20 +204,32 @@ class FocusForm(FormValidationAction):
         account.update(account_number=account_number, postcode=postcode)
         return {"account_number": account_number, "postcode": postcode, "account": account}
 
+    # --- slots more than one form asks for ------------------------------------------
+
+    async def validate_contact_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A person's name: letters, 2 to 80 characters, without "my name is"."""
+        name = NAME_PREFIX.sub("", str(value).strip()).strip(" .")
+        if 2 <= len(name) <= 80 and re.search(r"[^\W\d_]", name) and not re.search(r"\d", name):
+            return {"contact_name": name}
+        dispatcher.utter_message(response="utter_explain_contact_name")
+        return {"contact_name": None}
+
     # --- helpers for subclasses -----------------------------------------------------
 
     @staticmethod
     def account_services(tracker: Tracker) -> list[dict[str, Any]]:
         return (tracker.get_slot("account") or {}).get("services") or []
 
-
-NAME_PREFIX = re.compile(r"^(it'?s|its|my name is|i'?m|this is|name is|name:)\s+", re.IGNORECASE)
-
-
-def validate_name(value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
-    """A person's name: letters, 2 to 80 characters, without "my name is"."""
-    name = NAME_PREFIX.sub("", str(value).strip()).strip(" .")
-    if 2 <= len(name) <= 80 and re.search(r"[^\W\d_]", name) and not re.search(r"\d", name):
-        return {"contact_name": name}
-    dispatcher.utter_message(response="utter_explain_contact_name")
-    return {"contact_name": None}
+    def on_account(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, chosen: list[str]
+    ) -> bool:
+        """Whether every chosen product is on the verified account (if one is known)."""
+        products = [service["product"] for service in self.account_services(tracker)]
+        if chosen and (not products or set(chosen) <= set(products)):
+            return True
+        dispatcher.utter_message(
+            response="utter_service_not_on_account", services=", ".join(products)
+        )
+        return False

@@ -1,24 +1,16 @@
 """Talking to a person: a callback from Customer Relations at a preferred time."""
 
-from typing import Any
-
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from bot.actions.submission import base_case, submit
-from bot.actions.validation import FocusForm, validate_name
+from bot.actions.validation import FocusForm
 
 
 class CallbackForm(FocusForm):
     form = "callback_form"
     free_text = frozenset({"contact_name", "preferred_time"})
-
-    async def validate_contact_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return validate_name(value, dispatcher)
 
     def summary(self, tracker: Tracker) -> str:
         return (

@@ -62,14 +62,8 @@ class CancellationForm(FocusForm):
     async def validate_cancel_services(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        products = [service["product"] for service in self.account_services(tracker)]
         chosen = value if isinstance(value, list) else [value]
-        if chosen and (not products or set(chosen) <= set(products)):
-            return {"cancel_services": chosen}
-        dispatcher.utter_message(
-            response="utter_service_not_on_account", services=", ".join(products)
-        )
-        return {"cancel_services": None}
+        return {"cancel_services": chosen if self.on_account(dispatcher, tracker, chosen) else None}
 
     async def validate_effective_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

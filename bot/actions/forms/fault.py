@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.submission import base_case, submit
-from bot.actions.validation import FocusForm, validate_name
+from bot.actions.validation import FocusForm
 
 SINCE = re.compile(r"\b(since|from)\b\s+(.{1,60})", re.IGNORECASE)
 
@@ -41,13 +41,7 @@ class FaultForm(FocusForm):
     async def validate_service(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        products = [service["product"] for service in self.account_services(tracker)]
-        if not products or value in products:
-            return {"service": value}
-        dispatcher.utter_message(
-            response="utter_service_not_on_account", services=", ".join(products)
-        )
-        return {"service": None}
+        return {"service": value if self.on_account(dispatcher, tracker, [value]) else None}
 
     async def validate_fault_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -56,11 +50,6 @@ class FaultForm(FocusForm):
             return {"fault_description": value}
         dispatcher.utter_message(response="utter_explain_fault_description")
         return {"fault_description": None}
-
-    async def validate_contact_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return validate_name(value, dispatcher)
 
     def summary(self, tracker: Tracker) -> str:
         return (
