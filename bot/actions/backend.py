@@ -4,12 +4,17 @@ Actions never touch the case database; they call this. Every failure the custome
 must hear about differently is its own exception.
 """
 
+import asyncio
 import os
 from typing import Any
 
 import aiohttp
 
 TIMEOUT = aiohttp.ClientTimeout(total=float(os.environ.get("FOCUS_BACKEND_TIMEOUT", "5")))
+# Everything that means "the service did not answer usefully". On Python 3.10 (the
+# bot's) aiohttp's timeout is asyncio.TimeoutError, which is not the built-in
+# TimeoutError; both are listed so a hung service is an outage, not a crash.
+TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError, OSError, ValueError)
 
 
 class CaseServiceError(Exception):
@@ -41,13 +46,18 @@ class CaseService:
     """Calls to the case service with the bot's service token."""
 
     def __init__(
-        self, base_url: str | None = None, token: str | None = None, now: str | None = None
+        self,
+        base_url: str | None = None,
+        token: str | None = None,
+        now: str | None = None,
+        timeout: aiohttp.ClientTimeout = TIMEOUT,
     ) -> None:
         self.base_url = base_url or os.environ.get("FOCUS_BACKEND_URL", "http://127.0.0.1:8000")
         self.token = token or os.environ.get("FOCUS_SERVICE_TOKEN", "")
         # A staff test conversation may run at a chosen time; the service honours
         # X-Focus-Now only when it was started to allow it.
         self.now = now
+        self.timeout = timeout
 
     async def _call(
         self, method: str, path: str, body: dict | None = None, headers: dict | None = None
@@ -57,13 +67,13 @@ class CaseService:
             all_headers["X-Focus-Now"] = self.now
         try:
             async with (
-                aiohttp.ClientSession(timeout=TIMEOUT) as session,
+                aiohttp.ClientSession(timeout=self.timeout) as session,
                 session.request(
                     method, f"{self.base_url}{path}", json=body, headers=all_headers
                 ) as response,
             ):
                 payload = await response.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+        except TRANSPORT_ERRORS as error:
             raise Unavailable(str(error) or type(error).__name__) from error
         if response.status >= 500:
             raise Unavailable(f"{response.status}")

@@ -5,6 +5,7 @@ hours (the case service says when it will be picked up) or with the service down
 """
 
 import hashlib
+import logging
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -12,6 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.backend import NotVerified, Rejected, Unavailable, for_conversation
 from bot.actions.outbox import Outbox
+
+logger = logging.getLogger(__name__)
 
 
 def _form_events(tracker: Tracker, form: str) -> list[dict[str, Any]]:
@@ -71,12 +74,16 @@ async def submit(
     key = idempotency_key(tracker, form)
     try:
         created = await for_conversation(tracker.events).create_case(case, key)
-    except Unavailable:
-        Outbox().put(key, case)
-        dispatcher.utter_message(response="utter_case_service_down")
-        return None
     except (NotVerified, Rejected):
         dispatcher.utter_message(response="utter_case_not_accepted")
+        return None
+    except Exception as error:  # noqa: BLE001 (a confirmed submission is never lost)
+        # Unavailable is the expected outage; anything else is a bug, but the
+        # customer still gets an answer and the submission still waits to be sent.
+        if not isinstance(error, Unavailable):
+            logger.error("submission %s failed unexpectedly: %s", key, type(error).__name__)
+        Outbox().put(key, case)
+        dispatcher.utter_message(response="utter_case_service_down")
         return None
     if created.get("status") == "queued":
         dispatcher.utter_message(

@@ -9,6 +9,7 @@ ports, with databases under reports/stack-state.
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -98,6 +99,15 @@ class CaseServiceProcess:
             except requests.ConnectionError:
                 time.sleep(0.2)
         raise RuntimeError("the case service did not start; see reports/stack-logs/cases.log")
+
+    def pause(self) -> None:
+        """Hang the service (SIGSTOP): connections open, nothing answers."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

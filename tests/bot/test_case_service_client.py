@@ -2,6 +2,7 @@
 
 import uuid
 
+import aiohttp
 import pytest
 
 from bot.actions.backend import CaseService, NotVerified, Unavailable, for_conversation
@@ -52,6 +53,22 @@ async def test_a_stopped_service_is_unavailable(case_service, client):
             await client.hours()
     finally:
         case_service.start()
+
+
+async def test_a_hung_service_is_unavailable_not_a_crash(case_service):
+    """aiohttp's timeout on Python 3.10 is asyncio.TimeoutError, not TimeoutError."""
+    quick = CaseService(
+        case_service.url,
+        load_secrets()["FOCUS_SERVICE_TOKEN"],
+        timeout=aiohttp.ClientTimeout(total=1),
+    )
+    case_service.pause()
+    try:
+        with pytest.raises(Unavailable):
+            await quick.hours()
+    finally:
+        case_service.resume()
+    assert (await quick.hours())["open_now"] is True
 
 
 async def test_outbox_keeps_submissions_until_the_service_is_back(case_service, client, tmp_path):

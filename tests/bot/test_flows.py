@@ -180,3 +180,26 @@ def test_service_down_keeps_the_request_and_delivers_it_once(stack, sender):
     [case] = new_cases(stack, before)
     assert case["kind"] == "callback" and case["contact_name"] == "Jo Bloggs"
     assert case["details"]["preferred_time"] == "tomorrow after 2pm"
+
+
+def test_hung_service_still_answers_and_makes_one_case(stack, sender):
+    """A service that hangs (not down) at "yes, send it": the customer is answered,
+    the submission goes to the outbox, and the hung request plus the courier's
+    delivery still make one case (same idempotency key)."""
+    before = references(stack)
+    stack.reply(sender, "please can someone call me back")
+    stack.reply(sender, "Kim Hung")
+    stack.reply(sender, "07700 900789")
+    stack.reply(sender, "friday morning")
+    stack.cases.pause()
+    try:
+        reply = stack.reply(sender, "yes")
+    finally:
+        stack.cases.resume()
+    assert "isn't responding" in reply and "0330 024 2000" in reply
+    deadline = time.monotonic() + 30
+    while references(stack) == before and time.monotonic() < deadline:
+        time.sleep(1)
+    time.sleep(6)  # another courier round: the replayed key must not make a second case
+    [case] = new_cases(stack, before)
+    assert case["kind"] == "callback" and case["contact_name"] == "Kim Hung"
