@@ -100,7 +100,7 @@ class CaseService:
         return await self._call("POST", "/api/cases/lookup", body)
 
 
-def for_conversation(events: list[dict[str, Any]]) -> CaseService:
+def for_conversation(events: list[dict[str, Any]], base_url: str | None = None) -> CaseService:
     """The client for one conversation, at the clock time its messages ask for.
 
     The staff console's "try the bot" sends ``{"metadata": {"focus_now": ...}}``
@@ -108,5 +108,5 @@ def for_conversation(events: list[dict[str, Any]]) -> CaseService:
     """
     for event in reversed(events):
         if event.get("event") == "user":
-            return CaseService(now=(event.get("metadata") or {}).get("focus_now"))
-    return CaseService()
+            return CaseService(base_url, now=(event.get("metadata") or {}).get("focus_now"))
+    return CaseService(base_url)

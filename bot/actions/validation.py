@@ -1,7 +1,9 @@
-"""The shared base of every form's validation: one place for how forms behave.
+"""The shared base of every form: one place for how forms behave.
 
-A form module subclasses ``FocusForm`` and adds only ``validate_<slot>`` methods,
-a summary and a submission. The base gives every form the same conduct:
+A simple form is data: a subclass of ``FocusForm`` names its form, the case kind it
+submits, the lines of its summary, the case details and the next steps, and adds
+``extract_<slot>``/``validate_<slot>`` methods only where a slot needs them. The base
+gives every form the same conduct:
 - "stop" ends the form and nothing is sent; an FAQ question mid-form is answered
   and the same question is asked again;
 - free-text slots take the customer's words verbatim when asked for them;
@@ -12,7 +14,7 @@ a summary and a submission. The base gives every form the same conduct:
 """
 
 import re
-from abc import abstractmethod
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
@@ -22,6 +24,8 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from bot.actions.backend import NotVerified, TooManyAttempts, Unavailable, for_conversation
+from bot.actions.free_text import describes_matter
+from bot.actions.submission import base_case, submit
 
 MAX_TRIES = 3
 NAME_PREFIX = re.compile(r"^(it'?s|its|my name is|i'?m|this is|name is|name:)\s+", re.IGNORECASE)
@@ -38,11 +42,48 @@ def digression_response(intent: str | None) -> str | None:
     return DIGRESSION_RESPONSES.get(intent or "")
 
 
+class SlotText(Mapping[str, str]):
+    """A tracker's slots as text for ``str.format_map``: lists joined, None as "-"."""
+
+    def __init__(self, tracker: Tracker) -> None:
+        self.tracker = tracker
+
+    def __getitem__(self, slot: str) -> str:
+        value = self.tracker.get_slot(slot)
+        if isinstance(value, list):
+            return ", ".join(map(str, value))
+        return "-" if value is None else str(value)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tracker.slots)
+
+    def __len__(self) -> int:
+        return len(self.tracker.slots)
+
+
 class FocusForm(FormValidationAction):
-    """Validation for one form; subclasses are registered by form name."""
+    """Validation for one form; subclasses are registered by form name.
+
+    The class attributes below are what a simple form declares. ``summary`` and
+    ``next_steps`` are templates over the slots (``{contact_name}``).
+    """
 
     form: ClassVar[str] = ""
+    kind: ClassVar[str] = ""
+    """The case kind a completed form submits; empty for a form that submits none."""
     free_text: ClassVar[frozenset[str]] = frozenset()
+    """Slots that take the customer's words verbatim when asked for."""
+    opening_slot: ClassVar[str | None] = None
+    """A free-text slot taken from the message that opened the form, when that
+    message says what the matter is (free_text.describes_matter); else it is asked."""
+    heading: ClassVar[str] = ""
+    """The first line of the summary the customer confirms."""
+    summary_lines: ClassVar[dict[str, str]] = {}
+    """Label -> template, one line each of the summary."""
+    details: ClassVar[dict[str, str]] = {}
+    """The case's details: key -> slot."""
+    next_steps: ClassVar[str] = ""
+    """What the customer is told happens next, after the reference."""
     registry: ClassVar[dict[str, type["FocusForm"]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -53,15 +94,28 @@ class FocusForm(FormValidationAction):
     def name(self) -> str:
         return f"validate_{self.form}"
 
-    # --- what each form provides ---------------------------------------------------
+    # --- what a form does with its answers: overridden only where data is not enough ---
 
-    @abstractmethod
     def summary(self, tracker: Tracker) -> str:
         """What the customer confirms before the form submits."""
+        slots = SlotText(tracker)
+        lines = [
+            f"- {label}: {template.format_map(slots)}"
+            for label, template in self.summary_lines.items()
+        ]
+        return "\n".join([self.heading, *lines])
 
-    @abstractmethod
+    def case_details(self, tracker: Tracker) -> dict[str, Any]:
+        return {key: tracker.get_slot(slot) for key, slot in self.details.items()}
+
     async def finish(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        """Runs once the form is complete and confirmed."""
+        """Runs once the form is complete and confirmed: the case is submitted."""
+        case = base_case(tracker, self.form, self.kind)
+        case["details"] = self.case_details(tracker)
+        await submit(
+            dispatcher, tracker, self.form, case, self.next_steps.format_map(SlotText(tracker))
+        )
+        return []
 
     # --- the shared conduct --------------------------------------------------------
 
@@ -125,17 +179,24 @@ class FocusForm(FormValidationAction):
         ]
 
     async def extract_free_text(self, tracker: Tracker) -> dict[str, Any]:
-        """The customer's words for the free-text slot being asked for."""
+        """The customer's words for the free-text slot being asked for, or for the
+        opening slot when the message that opened the form describes the matter."""
         requested = tracker.get_slot("requested_slot")
         text = (tracker.latest_message.get("text") or "").strip()
         intent = tracker.get_intent_of_latest_message()
-        if (
-            requested in self.free_text
-            and text
-            and not text.startswith("/")
-            and intent not in NOT_AN_ANSWER
-            and not digression_response(intent)
-        ):
+        if not text or text.startswith("/") or intent in NOT_AN_ANSWER:
+            return {}
+        if requested is None:
+            slot = self.opening_slot
+            products = [
+                text[entity["start"] : entity["end"]]
+                for entity in tracker.latest_message.get("entities", [])
+                if entity["entity"] == "product" and "start" in entity
+            ]
+            if slot and not tracker.get_slot(slot) and describes_matter(text, products):
+                return {slot: text}
+            return {}
+        if requested in self.free_text and not digression_response(intent):
             return {requested: text}
         return {}
 

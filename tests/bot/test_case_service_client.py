@@ -4,6 +4,7 @@ import uuid
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from bot.actions.backend import CaseService, NotVerified, Unavailable, for_conversation
 from bot.actions.outbox import Outbox
@@ -98,8 +99,24 @@ async def test_outbox_sets_aside_what_the_service_refuses(client, tmp_path):
     assert rejected["key"] == "bad" and "422" in rejected["reason"]
 
 
-async def test_a_conversation_can_carry_its_own_clock(client):
-    events = [{"event": "user", "text": "hi", "metadata": {"focus_now": "2026-11-28T14:00"}}]
-    service = for_conversation(events)
-    assert service.now == "2026-11-28T14:00"
-    assert for_conversation([{"event": "user", "text": "hi"}]).now is None
+async def test_a_conversation_sends_its_own_clock_to_the_service():
+    """The header as it goes over the wire, seen by a loopback server."""
+    seen: list[str | None] = []
+
+    async def hours(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("X-Focus-Now"))
+        return web.json_response({"open_now": True})
+
+    app = web.Application()
+    app.router.add_get("/api/hours", hours)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        chosen = [{"event": "user", "text": "hi", "metadata": {"focus_now": "2026-11-28T14:00"}}]
+        await for_conversation(chosen, url).hours()
+        await for_conversation([{"event": "user", "text": "hi"}], url).hours()
+    finally:
+        await runner.cleanup()
+    assert seen == ["2026-11-28T14:00", None]

@@ -1,12 +1,7 @@
 """One module per guided conversation; importing them registers each FocusForm."""
 
-from bot.actions.forms import (  # noqa: F401
-    callback,
-    cancellation,
-    case_status,
-    complaint,
-    fault,
-    payment_help,
-    porting,
-    tariff,
-)
+import importlib
+import pkgutil
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")

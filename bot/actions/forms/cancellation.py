@@ -10,14 +10,12 @@ from datetime import date
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.backend import for_conversation
 from bot.actions.clock import today
 from bot.actions.dates import describe, parse_date
-from bot.actions.submission import base_case, submit
 from bot.actions.validation import FocusForm
 
 ALL = re.compile(r"\b(all|everything|every service|the lot|all of (them|it))\b", re.IGNORECASE)
@@ -26,7 +24,12 @@ NO_REASON = re.compile(r"^(no|nope|none|skip|n/a|rather not say|prefer not to sa
 
 class CancellationForm(FocusForm):
     form = "cancellation_form"
+    kind = "cancellation"
     free_text = frozenset({"effective_date", "cancel_reason"})
+    next_steps = (
+        "This is recorded as your written notice. Customer Relations will confirm the "
+        "cancellation, and any early termination charge, in writing."
+    )
 
     async def extract_cancel_services(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -114,18 +117,11 @@ class CancellationForm(FocusForm):
             )
         return "\n".join(lines)
 
-    async def finish(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        case = base_case(tracker, self.form, "cancellation")
+    def case_details(self, tracker: Tracker) -> dict[str, Any]:
         reason = tracker.get_slot("cancel_reason")
-        case["details"] = {
+        return {
             "services": tracker.get_slot("cancel_services"),
             "effective_date": tracker.get_slot("effective_date"),
             "reason": None if reason == "not given" else reason,
             "early_termination_warning": bool(self.early_termination(tracker)),
         }
-        next_steps = (
-            "This is recorded as your written notice. Customer Relations will confirm the "
-            "cancellation, and any early termination charge, in writing."
-        )
-        await submit(dispatcher, tracker, self.form, case, next_steps)
-        return []

@@ -19,10 +19,8 @@ STATUS_WORDS = {
 class CaseStatusForm(FocusForm):
     form = "case_status_form"
 
-    def summary(self, tracker: Tracker) -> str:
-        return ""
-
     async def finish(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """Tell the case's status; nothing is submitted."""
         reference = tracker.get_slot("case_ref")
         try:
             case = await for_conversation(tracker.events).lookup_case(
