@@ -1,20 +1,24 @@
 """Dates as customers write them: "31 January", "end of next month", "from the 1st".
 
 Only what a cancellation date needs; relative to a given day (the case service's
-clock), so "the 1st" on 25 November means 1 December.
+clock), so "the 1st" on 25 November means 1 December. The words are those the spaCy
+rules tag as a date (bot/nlp/date_words.py), so whatever is tagged can be read.
 """
 
 import calendar
 import re
 from datetime import date, timedelta
 
-MONTHS = {
-    name: number
-    for number in range(1, 13)
-    for name in (calendar.month_name[number].lower(), calendar.month_abbr[number].lower())
-}
-MONTHS["sept"] = 9
-WEEKDAYS = {calendar.day_name[i].lower(): i for i in range(7)}
+from bot.nlp.date_words import (
+    DAY_OFFSETS,
+    FILLER,
+    MONTHS,
+    PERIODS,
+    RELATIVE,
+    WEEKDAYS,
+    alternatives,
+)
+
 ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
 
 
@@ -45,9 +49,20 @@ def _day_month(today: date, number: int, month: int, year: int | None) -> date |
         return None
 
 
+def _period(today: date, period: str, ahead: int) -> tuple[date, date]:
+    """The first and last day of this (ahead=0) or the next (1) week, month or year."""
+    if period == "week":
+        start = today - timedelta(days=today.weekday()) + timedelta(weeks=ahead)
+        return start, start + timedelta(days=6)
+    if period == "month":
+        year, month = _add_months(today, ahead)
+        return date(year, month, 1), _month_end(year, month)
+    return date(today.year + ahead, 1, 1), date(today.year + ahead, 12, 31)
+
+
 def parse_date(text: str, today: date) -> date | None:
     """The date meant, or None when the text is not one we can read for sure."""
-    text = re.sub(r"\b(from|on|the|of|by|as of|effective)\b", " ", text.lower().strip())
+    text = re.sub(rf"\b({alternatives(FILLER)})\b", " ", text.lower().strip())
     text = re.sub(r"[,\s]+", " ", text).strip()
     if match := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
         try:
@@ -67,15 +82,16 @@ def parse_date(text: str, today: date) -> date | None:
             return _day_month(today, int(day), MONTHS[month], int(year) if year else None)
     if match := re.fullmatch(ORDINAL, text):
         return _next_day_of_month(today, int(match.group(1)))
-    if match := re.fullmatch(r"end (this|next) month", text):
-        return _month_end(*_add_months(today, 0 if match.group(1) == "this" else 1))
-    if text == "end month":
-        return _month_end(today.year, today.month)
-    if text in ("today", "tomorrow"):
-        return today + timedelta(days=0 if text == "today" else 1)
-    match = re.fullmatch(r"(?:next |this )?([a-z]+)", text)
-    if match and match.group(1) in WEEKDAYS:
-        ahead = (WEEKDAYS[match.group(1)] - today.weekday()) % 7 or 7
+    periods, relative = alternatives(PERIODS), alternatives(RELATIVE)
+    if match := re.fullmatch(rf"end (?:({relative}) )?({periods})", text):
+        return _period(today, match.group(2), RELATIVE.get(match.group(1) or "this", 0))[1]
+    if match := re.fullmatch(rf"next ({periods})", text):
+        return _period(today, match.group(1), 1)[0]
+    if text in DAY_OFFSETS:
+        return today + timedelta(days=DAY_OFFSETS[text])
+    match = re.fullmatch(rf"(?:({relative}) )?([a-z]+)", text)
+    if match and match.group(2) in WEEKDAYS:
+        ahead = (WEEKDAYS[match.group(2)] - today.weekday()) % 7 or 7
         return today + timedelta(days=ahead)
     return None
 

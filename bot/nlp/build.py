@@ -14,16 +14,10 @@ import spacy
 from spacy.language import Language
 
 from bot.nlp.catalogue import PRODUCTS
+from bot.nlp.date_words import DAY_OFFSETS, MONTHS, PERIODS, RELATIVE, WEEKDAYS, alternatives
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "models" / "spacy_en"
 
-MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
-)
-WEEKDAYS = (
-    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri"  # noqa: E501
-)
 DAY_NUMBER = r"(?i)^(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?$"
 
 
@@ -80,34 +74,44 @@ def identifier_patterns() -> list[dict]:
 
 
 def date_patterns() -> list[dict]:
-    """Dates as customers write them; the form that needs one parses the text."""
-    month = {"LOWER": {"REGEX": f"^(?:{MONTHS})$"}}
+    """Dates as customers write them, from the words the parser reads (date_words)."""
+    month = {"LOWER": {"REGEX": f"^(?:{alternatives(MONTHS)})$"}}
     day = _regex(DAY_NUMBER)
     the = {"LOWER": "the", "OP": "?"}
     of = {"LOWER": "of", "OP": "?"}
-    relative = {"LOWER": {"IN": ["this", "next", "the"]}, "OP": "?"}
+    relative = {"LOWER": {"IN": [*RELATIVE, "the"]}, "OP": "?"}
     return [
         {"label": "date", "pattern": [the, day, of, month, _regex(r"^\d{4}$")]},
         {"label": "date", "pattern": [the, day, of, month]},
         {"label": "date", "pattern": [month, day]},
         {"label": "date", "pattern": [{"LOWER": "the"}, day]},
         {"label": "date", "pattern": [_regex(r"^\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?$")]},
-        {"label": "date", "pattern": [_regex(r"^\d{4}-\d{2}-\d{2}$")]},
-        {"label": "date", "pattern": [{"LOWER": {"IN": ["today", "tomorrow", "yesterday"]}}]},
-        {"label": "date", "pattern": [relative, {"LOWER": {"REGEX": f"^(?:{WEEKDAYS})$"}}]},
+        # 2027-01-31: the tokenizer splits at the hyphens between digits
+        {
+            "label": "date",
+            "pattern": [
+                _regex(r"^\d{4}$"),
+                {"TEXT": "-"},
+                _regex(r"^\d{2}$"),
+                {"TEXT": "-"},
+                _regex(r"^\d{2}$"),
+            ],
+        },
+        {"label": "date", "pattern": [{"LOWER": {"IN": list(DAY_OFFSETS)}}]},
+        {
+            "label": "date",
+            "pattern": [relative, {"LOWER": {"REGEX": f"^(?:{alternatives(WEEKDAYS)})$"}}],
+        },
         {
             "label": "date",
             "pattern": [
                 {"LOWER": "end"},
                 {"LOWER": "of"},
                 relative,
-                {"LOWER": {"IN": ["month", "week", "year", "contract"]}},
+                {"LOWER": {"IN": list(PERIODS)}},
             ],
         },
-        {
-            "label": "date",
-            "pattern": [{"LOWER": {"IN": ["next", "this"]}}, {"LOWER": {"IN": ["week", "month"]}}],
-        },
+        {"label": "date", "pattern": [{"LOWER": "next"}, {"LOWER": {"IN": list(PERIODS)}}]},
     ]
 
 
