@@ -56,6 +56,19 @@ def test_fault_in_hours_is_opened_with_the_customers_words(stack, sender):
     assert case["contact_phone"] == "07700900123" and case["account_number"] == ACCOUNT
 
 
+def test_a_vague_opening_is_not_taken_as_the_fault(stack, sender):
+    """ "Report a problem" says nothing a technician can use: the form asks."""
+    assert "account number" in stack.reply(sender, "hello, I need to report a problem please")
+    stack.reply(sender, ACCOUNT)
+    assert "Which service" in stack.reply(sender, POSTCODE)
+    assert "describe the fault" in stack.reply(sender, "the broadband")
+    assert "Since when" in stack.reply(sender, "router lights flashing red, nothing loads")
+    stack.reply(sender, "about an hour ago")
+    stack.reply(sender, "Sam Patel")
+    summary = stack.reply(sender, "07700 900123")
+    assert "- Fault: router lights flashing red, nothing loads" in summary
+
+
 @pytest.mark.parametrize(
     ("now", "picked_up"),
     [
