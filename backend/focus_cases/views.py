@@ -15,6 +15,7 @@ from focus_cases.schemas import (
     EventOut,
     HoursOut,
     ServiceOut,
+    WidgetConfig,
 )
 
 
@@ -121,4 +122,14 @@ def hours_out(now: datetime) -> HoursOut:
         next_open=h.next_open.astimezone(LONDON),
         closes_at=h.closes_at.astimezone(LONDON) if h.closes_at else None,
         summary=hours.SUMMARY,
+    )
+
+
+def widget_config(now: datetime, socket_url: str) -> WidgetConfig:
+    h = hours.hours_at(now)
+    return WidgetConfig(
+        socket_url=socket_url,
+        open_now=h.open_now,
+        next_open_text=hours.describe(h.next_open),
+        hours_summary=hours.SUMMARY,
     )
