@@ -40,6 +40,7 @@ from focus_cases.schemas import (
     HoursOut,
     Login,
     Me,
+    Meta,
     NoteCreate,
     Released,
     StatusChange,
@@ -75,6 +76,16 @@ async def health(request: web.Request) -> web.Response:
 )
 async def get_hours(request: web.Request) -> web.Response:
     return reply(views.hours_out(request[NOW]))
+
+
+@endpoint(
+    "GET",
+    "/api/meta",
+    "The vocabulary of the staff console: case kinds, statuses and their moves, the hours",
+    responses={200: Meta},
+)
+async def get_meta(request: web.Request) -> web.Response:
+    return reply(views.meta())
 
 
 # --- the bot (service token) ---------------------------------------------------------
