@@ -1,5 +1,5 @@
 """The API's handlers: each parses its request, calls one function (the case rules are
-in cases, the hours rule in hours, Rasa in rasa_api) and replies.
+in cases, Rasa in rasa_api, the response shapes in views) and replies.
 
 Registered in the route table (endpoints) with their roles and shapes; app adds
 them as routes.

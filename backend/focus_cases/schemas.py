@@ -312,7 +312,9 @@ class Released(BaseModel):
 class OpeningHours(BaseModel):
     """The team's working hours (closed on bank holidays in England and Wales)."""
 
-    working_days: list[str] = Field(examples=[["Monday", "Tuesday", "Wednesday", "Thursday"]])
+    working_days: list[str] = Field(
+        examples=[["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]]
+    )
     opens: str = Field(pattern=r"^\d{2}:\d{2}$", examples=["09:00"])
     closes: str = Field(pattern=r"^\d{2}:\d{2}$", examples=["17:30"])
     timezone: str = Field(examples=["Europe/London"])

@@ -1,4 +1,5 @@
-"""Database rows as the API's response shapes."""
+"""Database rows, and the rules staff see (kinds, statuses, moves, hours), as the API's
+response shapes."""
 
 from datetime import datetime
 from typing import get_args
