@@ -1,4 +1,5 @@
-"""The aiohttp application factory."""
+"""The aiohttp application factory: middleware, the database, the API's routes from
+the route table, the web pages."""
 
 import asyncio
 import contextlib
@@ -7,12 +8,13 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from focus_cases import cases
+from focus_cases import cases, openapi, pages, rasa_api
+from focus_cases import handlers as _handlers  # noqa: F401  (importing them fills ENDPOINTS)
 from focus_cases.clock import Clock
 from focus_cases.db import make_engine, sessionmaker
+from focus_cases.endpoints import ENDPOINTS
 from focus_cases.middleware import authenticate, problems_and_logging
-from focus_cases.routes import setup_routes
-from focus_cases.state import CLOCK, ENGINE, SESSIONS, SETTINGS, Settings
+from focus_cases.state import CLOCK, ENGINE, OPENAPI, SESSIONS, SETTINGS, Settings
 
 log = logging.getLogger("focus_cases")
 
@@ -55,5 +57,9 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app[SETTINGS] = settings
     app[CLOCK] = clock or Clock(settings.fixed_now)
     app.cleanup_ctx.append(_database)
-    setup_routes(app)
+    rasa_api.setup(app)
+    app[OPENAPI] = openapi.document(ENDPOINTS)
+    for entry in ENDPOINTS:
+        app.router.add_route(entry.method, entry.path, entry.handler)
+    pages.setup(app)
     return app

@@ -1,4 +1,9 @@
-"""Case operations: create (idempotent), status changes, notes, the 09:00 release."""
+"""Every case rule, in one place: create (idempotent, the account verified first),
+lookup (only for the verified account), status changes, notes, the 09:00 release.
+
+Handlers parse a request, call one function here and reply; none of these rules
+runs anywhere else.
+"""
 
 import hashlib
 import secrets
@@ -14,16 +19,21 @@ from focus_cases import hours
 from focus_cases.clock import LONDON
 from focus_cases.models import Case, CaseEvent
 from focus_cases.problems import ProblemError, not_found
-from focus_cases.schemas import AnyCase, CaseQuery, Summary
+from focus_cases.schemas import AnyCase, CaseLookup, CaseQuery, Status, Summary
+from focus_cases.verification import normalise, record_failure, verify_account
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "queued": frozenset({"open", "closed"}),
-    "open": frozenset({"in_progress", "resolved", "closed"}),
-    "in_progress": frozenset({"resolved", "open"}),
-    "resolved": frozenset({"closed", "open"}),
-    "closed": frozenset(),
+# The statuses a case may move to from each status, the likeliest first (the console
+# offers them in this order).
+TRANSITIONS: dict[Status, tuple[Status, ...]] = {
+    "queued": ("open", "closed"),
+    "open": ("in_progress", "resolved", "closed"),
+    "in_progress": ("resolved", "open"),
+    "resolved": ("closed", "open"),
+    "closed": (),
 }
-ACTIVE = ("queued", "open", "in_progress")
+# Still with the team: in the queue, and can be due.
+ACTIVE: tuple[Status, ...] = ("queued", "open", "in_progress")
+LOOKUP_NO_MATCH = "no case matches that reference, account number and postcode"
 _REFERENCE_TRIES = 10
 
 
@@ -36,12 +46,12 @@ def fingerprint(data: AnyCase) -> str:
     return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
 
 
-async def _by_key(session: AsyncSession, key: str) -> Case | None:
-    return await session.scalar(select(Case).where(Case.idempotency_key == key))
-
-
-def _replay(case: Case, data: AnyCase) -> Case:
-    if case.request_fingerprint != fingerprint(data):
+async def _replay(sessions: async_sessionmaker, key: str, data: AnyCase) -> Case | None:
+    """The case an earlier request with this Idempotency-Key made, if any; 422 when
+    that request had another body (a key names one submission, never two)."""
+    async with sessions() as session:
+        case = await session.scalar(select(Case).where(Case.idempotency_key == key))
+    if case is not None and case.request_fingerprint != fingerprint(data):
         raise ProblemError(
             422,
             "this Idempotency-Key was already used with a different request body",
@@ -50,23 +60,30 @@ def _replay(case: Case, data: AnyCase) -> Case:
     return case
 
 
-async def find_replay(sessions: async_sessionmaker, key: str, data: AnyCase) -> Case | None:
-    """The case an earlier request with this Idempotency-Key made, if any."""
-    async with sessions() as session:
-        existing = await _by_key(session, key)
-    return _replay(existing, data) if existing else None
+async def _account_id(
+    sessions: async_sessionmaker, data: AnyCase, real_now: datetime
+) -> int | None:
+    """The account the case is for: the pair must verify (404 or 429 as /api/verify)."""
+    if data.account_number is None or data.postcode is None:
+        return None
+    return (await verify_account(sessions, data.account_number, data.postcode, real_now)).id
 
 
 async def create_case(
     sessions: async_sessionmaker,
     data: AnyCase,
     *,
-    account_id: int | None,
     now: datetime,
+    real_now: datetime,
     actor: str,
     idempotency_key: str | None,
 ) -> tuple[Case, bool]:
-    """(case, created). A key that a concurrent request used first returns that case."""
+    """(case, created). A repeated Idempotency-Key returns the first case, also when a
+    concurrent request used it first; else the account is verified (failures counted at
+    ``real_now``) and the case made at ``now``: open in hours, else queued."""
+    if idempotency_key and (existing := await _replay(sessions, idempotency_key, data)):
+        return existing, False
+    account_id = await _account_id(sessions, data, real_now)
     due = hours.due_at(now)
     for _ in range(_REFERENCE_TRIES):
         case = Case(
@@ -99,7 +116,7 @@ async def create_case(
         except IntegrityError:
             # Either a concurrent request with the same key won, or the random
             # reference collided: return the winner, or try a new reference.
-            if idempotency_key and (existing := await find_replay(sessions, idempotency_key, data)):
+            if idempotency_key and (existing := await _replay(sessions, idempotency_key, data)):
                 return existing, False
             continue
         async with sessions() as session:
@@ -107,12 +124,13 @@ async def create_case(
     raise RuntimeError("could not allocate a unique case reference")
 
 
-def by_reference(reference: str) -> Select[tuple[Case]]:
+def _by_reference(reference: str) -> Select[tuple[Case]]:
+    """References compare without case or outer spaces."""
     return select(Case).where(Case.reference == reference.strip().upper())
 
 
-async def get_case(session: AsyncSession, reference: str, *, with_events: bool = False) -> Case:
-    query = by_reference(reference)
+async def _find(session: AsyncSession, reference: str, *, with_events: bool = False) -> Case:
+    query = _by_reference(reference)
     if with_events:
         query = query.options(selectinload(Case.events))
     case = await session.scalar(query)
@@ -121,17 +139,50 @@ async def get_case(session: AsyncSession, reference: str, *, with_events: bool =
     return case
 
 
+async def get_case(sessions: async_sessionmaker, reference: str) -> Case:
+    """A case with its history."""
+    async with sessions() as session:
+        return await _find(session, reference, with_events=True)
+
+
+async def _last_event(session: AsyncSession, case_id: int) -> CaseEvent | None:
+    return await session.scalar(
+        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id.desc()).limit(1)
+    )
+
+
+async def lookup_case(
+    sessions: async_sessionmaker, lookup: CaseLookup, real_now: datetime
+) -> tuple[Case, CaseEvent]:
+    """A case and its latest event, only when the account pair verifies and the case is
+    that account's. Every miss is one answer (404) and counts as a failed verification."""
+    try:
+        account = await verify_account(sessions, lookup.account_number, lookup.postcode, real_now)
+    except ProblemError as error:
+        if error.status == 404:
+            raise not_found(LOOKUP_NO_MATCH) from None
+        raise
+    async with sessions() as session:
+        case = await session.scalar(_by_reference(lookup.reference))
+        last = await _last_event(session, case.id) if case else None
+    if case is None or last is None or case.account_id != account.id:
+        await record_failure(sessions, "verify", normalise(lookup.account_number), real_now)
+        raise not_found(LOOKUP_NO_MATCH)
+    return case, last
+
+
 async def change_status(
     sessions: async_sessionmaker,
     reference: str,
-    status: str,
+    status: Status,
     note: str | None,
     actor: str,
     now: datetime,
-) -> None:
-    """Apply one allowed transition; 409 when not allowed or when someone else got there first."""
+) -> Case:
+    """Apply one allowed transition, then the case with its history; 409 when the
+    transition is not allowed or when someone else changed the case first."""
     async with sessions.begin() as session:
-        case = await get_case(session, reference)
+        case = await _find(session, reference)
         if status not in TRANSITIONS[case.status]:
             raise ProblemError(
                 409, f"a {case.status} case cannot become {status}", slug="transition-not-allowed"
@@ -155,13 +206,14 @@ async def change_status(
                 at=now,
             )
         )
+    return await get_case(sessions, reference)
 
 
 async def add_note(
     sessions: async_sessionmaker, reference: str, text: str, actor: str, now: datetime
 ) -> CaseEvent:
     async with sessions.begin() as session:
-        case = await get_case(session, reference)
+        case = await _find(session, reference)
         event = CaseEvent(case_id=case.id, event="note_added", note=text, actor=actor, at=now)
         session.add(event)
         case.updated_at = now
@@ -195,33 +247,29 @@ async def release_due(sessions: async_sessionmaker, now: datetime) -> int:
     return len(released)
 
 
-async def list_cases(session: AsyncSession, query: CaseQuery) -> tuple[list[Case], int]:
-    """Oldest due first, for the staff queue."""
+async def list_cases(sessions: async_sessionmaker, query: CaseQuery) -> tuple[list[Case], int]:
+    """A page of cases, oldest due first (the staff queue), and how many match."""
     where = []
     if query.status:
         where.append(Case.status == query.status)
     if query.kind:
         where.append(Case.kind == query.kind)
-    total = await session.scalar(select(func.count()).select_from(Case).where(*where))
-    rows = await session.scalars(
-        select(Case)
-        .where(*where)
-        .order_by(Case.due_at, Case.id)
-        .limit(query.limit)
-        .offset(query.offset)
-    )
-    return list(rows), total or 0
+    async with sessions() as session:
+        total = await session.scalar(select(func.count()).select_from(Case).where(*where))
+        rows = await session.scalars(
+            select(Case)
+            .where(*where)
+            .order_by(Case.due_at, Case.id)
+            .limit(query.limit)
+            .offset(query.offset)
+        )
+        return list(rows), total or 0
 
 
-async def last_event(session: AsyncSession, case_id: int) -> CaseEvent | None:
-    return await session.scalar(
-        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id.desc()).limit(1)
-    )
-
-
-async def summary(session: AsyncSession) -> Summary:
+async def summary(sessions: async_sessionmaker) -> Summary:
     """Counts by kind, by hour of day (UK time), and the share made out of hours."""
-    rows = (await session.execute(select(Case.kind, Case.created_at, Case.due_at))).all()
+    async with sessions() as session:
+        rows = (await session.execute(select(Case.kind, Case.created_at, Case.due_at))).all()
     by_kind = Counter(kind for kind, _, _ in rows)
     by_hour = Counter(str(created.astimezone(LONDON).hour) for _, created, _ in rows)
     out_of_hours = sum(1 for _, created, due in rows if due > created)

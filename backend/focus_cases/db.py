@@ -5,7 +5,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -51,6 +51,12 @@ def make_engine(url: str) -> AsyncEngine:
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def check(sessions: async_sessionmaker) -> None:
+    """Raises unless the database answers a query."""
+    async with sessions() as session:
+        await session.execute(text("SELECT 1"))
 
 
 def alembic_config(url: str) -> Config:

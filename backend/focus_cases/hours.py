@@ -5,6 +5,7 @@ and Wales (substitute days included). Instants are UTC in and out; the rule is
 computed in London time so GMT/BST changes need no special handling.
 """
 
+import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -12,15 +13,20 @@ import holidays
 
 from focus_cases.clock import LONDON
 
+WORKING_WEEKDAYS = range(calendar.MONDAY, calendar.FRIDAY + 1)
 OPENS = time(9, 0)
 CLOSES = time(17, 30)
-SUMMARY = "Monday to Friday, 09:00 to 17:30 (UK time), closed on bank holidays"
+WORKING_DAYS = [calendar.day_name[weekday] for weekday in WORKING_WEEKDAYS]
+SUMMARY = (
+    f"{WORKING_DAYS[0]} to {WORKING_DAYS[-1]}, {OPENS:%H:%M} to {CLOSES:%H:%M} (UK time), "
+    "closed on bank holidays"
+)
 
 _BANK_HOLIDAYS = holidays.country_holidays("GB", subdiv="ENG")
 
 
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _BANK_HOLIDAYS
+    return day.weekday() in WORKING_WEEKDAYS and day not in _BANK_HOLIDAYS
 
 
 def _at(day: date, clock_time: time) -> datetime:

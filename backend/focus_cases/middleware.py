@@ -5,19 +5,17 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from focus_cases import auth
 from focus_cases.clock import parse_instant
+from focus_cases.endpoints import ENDPOINTS_BY_HANDLER, Handler
 from focus_cases.problems import ProblemError, problem_response
-from focus_cases.routes import ENDPOINTS_BY_HANDLER
 from focus_cases.state import CLOCK, NOW, PRINCIPAL, REQUEST_ID, SESSIONS, SETTINGS
 
 log = logging.getLogger("focus_cases.http")
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 

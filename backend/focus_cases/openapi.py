@@ -1,16 +1,14 @@
 """The OpenAPI 3.1 document, built from the route table and the pydantic models."""
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from focus_cases.endpoints import IDEMPOTENCY_KEY_LENGTH, Endpoint
 from focus_cases.problems import CONTENT_TYPE as PROBLEM_TYPE
 from focus_cases.schemas import Problem
-
-if TYPE_CHECKING:
-    from focus_cases.routes import Endpoint
 
 _REF = "#/components/schemas/{model}"
 _PROBLEM = {"$ref": _REF.format(model="Problem")}
@@ -41,7 +39,7 @@ def _strip_null(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _operation(entry: "Endpoint", refs: dict[tuple[type[BaseModel], str], Any]) -> dict[str, Any]:
+def _operation(entry: Endpoint, refs: dict[tuple[type[BaseModel], str], Any]) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": entry.summary, "operationId": entry.handler.__name__}
     params: list[dict[str, Any]] = []
     params += [
@@ -61,7 +59,11 @@ def _operation(entry: "Endpoint", refs: dict[tuple[type[BaseModel], str], Any]) 
                 "in": "header",
                 "required": False,
                 "description": "Required with the service token; a repeat returns the same case",
-                "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": IDEMPOTENCY_KEY_LENGTH,
+                },
             }
         )
     if params:
@@ -106,7 +108,7 @@ def _operation(entry: "Endpoint", refs: dict[tuple[type[BaseModel], str], Any]) 
     return op
 
 
-def document(endpoints: list["Endpoint"]) -> dict[str, Any]:
+def document(endpoints: list[Endpoint]) -> dict[str, Any]:
     wanted: list[tuple[type[BaseModel], Any]] = [(Problem, "serialization")]
     for entry in endpoints:
         if entry.body:

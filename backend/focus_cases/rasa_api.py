@@ -1,16 +1,14 @@
 """Rasa's HTTP API, called by the service on behalf of the staff console.
 
 The browser never holds Rasa's token: staff pages ask the service, which adds the
-token (RASA_AUTH_TOKEN) and calls Rasa (RASA_URL). A Rasa that cannot be reached is
-a 503 problem, a Rasa that answers with an error a 502, never a 500. The tracker's
-raw events are turned here into the small shapes the console shows.
+token and calls Rasa (Settings: RASA_AUTH_TOKEN, RASA_URL). A Rasa that cannot be
+reached is a 503 problem, a Rasa that answers with an error a 502, never a 500. The
+tracker's raw events are turned here into the small shapes the console shows.
 """
 
 import json
-import os
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,35 +25,14 @@ from focus_cases.schemas import (
     EntityOut,
     IntentOut,
 )
+from focus_cases.state import SETTINGS
 
-DEFAULT_URL = "http://127.0.0.1:5005"
 # Rasa on 2 busy cores can take many seconds for one message (model, actions, service).
 MESSAGE_TIMEOUT = 90.0
 READ_TIMEOUT = 20.0
 # Shown nowhere in "try the bot": the clock chosen is on screen already.
 _INTERNAL_SLOTS = {"session_started_metadata"}
 
-
-@dataclass(frozen=True)
-class RasaConfig:
-    url: str
-    """Where the service reaches Rasa (RASA_URL)."""
-    token: str | None
-    """Rasa's HTTP API token (RASA_AUTH_TOKEN); the staff routes need it."""
-    public_url: str
-    """Where browsers reach Rasa's socket.io (FOCUS_RASA_PUBLIC_URL, else RASA_URL)."""
-
-    @classmethod
-    def from_env(cls) -> "RasaConfig":
-        url = os.environ.get("RASA_URL", DEFAULT_URL).rstrip("/")
-        return cls(
-            url=url,
-            token=os.environ.get("RASA_AUTH_TOKEN") or None,
-            public_url=os.environ.get("FOCUS_RASA_PUBLIC_URL", url).rstrip("/"),
-        )
-
-
-RASA = web.AppKey("rasa", RasaConfig)
 HTTP = web.AppKey("rasa_http", aiohttp.ClientSession)
 
 
@@ -66,20 +43,19 @@ async def _client(app: web.Application) -> AsyncIterator[None]:
 
 
 def setup(app: web.Application) -> None:
-    """Read the Rasa settings from the environment; one HTTP client per app."""
-    app[RASA] = RasaConfig.from_env()
+    """One HTTP client per app for Rasa's API (its address and token are in Settings)."""
     app.cleanup_ctx.append(_client)
 
 
 async def _call(
     app: web.Application, method: str, path: tuple[str, ...], seconds: float, **kwargs: Any
 ) -> aiohttp.ClientResponse:
-    config = app[RASA]
-    if not config.token:
+    settings = app[SETTINGS]
+    if not settings.rasa_auth_token:
         raise ProblemError(
             503, "the service has no RASA_AUTH_TOKEN to reach the bot", slug="rasa-unavailable"
         )
-    url = URL(config.url).joinpath(*path).with_query(token=config.token)
+    url = URL(settings.rasa_url).joinpath(*path).with_query(token=settings.rasa_auth_token)
     try:
         response = await app[HTTP].request(
             method, url, timeout=aiohttp.ClientTimeout(total=seconds), **kwargs

@@ -309,13 +309,50 @@ class Released(BaseModel):
     released: int
 
 
-class HoursOut(BaseModel):
+class OpeningHours(BaseModel):
+    """The team's working hours (closed on bank holidays in England and Wales)."""
+
+    working_days: list[str] = Field(
+        examples=[["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]]
+    )
+    opens: str = Field(pattern=r"^\d{2}:\d{2}$", examples=["09:00"])
+    closes: str = Field(pattern=r"^\d{2}:\d{2}$", examples=["17:30"])
+    timezone: str = Field(examples=["Europe/London"])
+    summary: str = Field(
+        examples=["Monday to Friday, 09:00 to 17:30 (UK time), closed on bank holidays"]
+    )
+
+
+class HoursOut(OpeningHours):
+    """The working hours, whether the team is open now, and when it next opens."""
+
     open_now: bool
     now: datetime
     next_open: datetime
     closes_at: datetime | None
-    timezone: Literal["Europe/London"] = "Europe/London"
-    summary: str
+
+
+class KindOut(BaseModel):
+    value: Kind
+    label: str = Field(examples=["Payment help"])
+
+
+class StatusOut(BaseModel):
+    value: Status
+    label: str = Field(examples=["In progress"])
+    active: bool = Field(description="Still with the team: in the queue, and can be due")
+
+
+class Meta(BaseModel):
+    """The words the API uses and what staff see for them, with the rules behind the
+    console's choices: the kinds, the statuses, the moves between them, the hours."""
+
+    kinds: list[KindOut]
+    statuses: list[StatusOut]
+    transitions: dict[Status, list[Status]] = Field(
+        description="The statuses a case may move to from each status, the likeliest first"
+    )
+    hours: OpeningHours
 
 
 class Health(BaseModel):

@@ -12,6 +12,8 @@ from focus_cases.auth import Principal
 from focus_cases.clock import Clock, fixed_from_env
 from focus_cases.db import BACKEND_DIR, database_url
 
+DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -22,15 +24,30 @@ class Settings:
     secure_cookies: bool = False
     release_interval: float = 30.0
     web_dir: Path = BACKEND_DIR / "web"
+    rasa_url: str = DEFAULT_RASA_URL
+    """Where the service reaches Rasa's HTTP API for the staff console (RASA_URL)."""
+    rasa_auth_token: str | None = None
+    """Rasa's HTTP API token (RASA_AUTH_TOKEN); only the service ever holds it."""
+    rasa_public_url: str | None = None
+    """Where browsers reach Rasa's socket.io, when not at ``rasa_url`` (FOCUS_RASA_PUBLIC_URL)."""
+
+    @property
+    def rasa_socket_url(self) -> str:
+        """The Rasa address the chat widget is given (and its pages may connect to)."""
+        return self.rasa_public_url or self.rasa_url
 
     @classmethod
     def from_env(cls, service_token: str) -> "Settings":
+        public_url = os.environ.get("FOCUS_RASA_PUBLIC_URL")
         return cls(
             database_url=database_url(),
             service_token=service_token,
             fixed_now=fixed_from_env(),
             allow_clock_override=os.environ.get("FOCUS_ALLOW_CLOCK_OVERRIDE") == "1",
             secure_cookies=os.environ.get("FOCUS_SECURE_COOKIES") == "1",
+            rasa_url=os.environ.get("RASA_URL", DEFAULT_RASA_URL).rstrip("/"),
+            rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN") or None,
+            rasa_public_url=public_url.rstrip("/") if public_url else None,
         )
 
 
@@ -38,6 +55,7 @@ SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)
 ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", async_sessionmaker)
+OPENAPI = web.AppKey("openapi", dict)
 
 REQUEST_ID = web.RequestKey("request_id", str)
 PRINCIPAL = web.RequestKey("principal", Principal | None)

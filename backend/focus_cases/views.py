@@ -1,9 +1,11 @@
-"""Database rows as the API's response shapes."""
+"""Database rows, and the rules staff see (kinds, statuses, moves, hours), as the API's
+response shapes."""
 
 from datetime import datetime
+from typing import get_args
 
 from focus_cases import hours
-from focus_cases.cases import ACTIVE
+from focus_cases.cases import ACTIVE, TRANSITIONS
 from focus_cases.clock import LONDON
 from focus_cases.models import Account, Case, CaseEvent
 from focus_cases.schemas import (
@@ -14,7 +16,14 @@ from focus_cases.schemas import (
     CaseSummary,
     EventOut,
     HoursOut,
+    Kind,
+    KindOut,
+    Meta,
+    OpeningHours,
     ServiceOut,
+    Status,
+    StatusOut,
+    WidgetConfig,
 )
 
 
@@ -113,12 +122,51 @@ def case_summary(case: Case, last: CaseEvent) -> CaseSummary:
     )
 
 
+def opening_hours() -> OpeningHours:
+    return OpeningHours(
+        working_days=hours.WORKING_DAYS,
+        opens=f"{hours.OPENS:%H:%M}",
+        closes=f"{hours.CLOSES:%H:%M}",
+        timezone=LONDON.key,
+        summary=hours.SUMMARY,
+    )
+
+
 def hours_out(now: datetime) -> HoursOut:
     h = hours.hours_at(now)
     return HoursOut(
+        **opening_hours().model_dump(),
         open_now=h.open_now,
         now=now.astimezone(LONDON),
         next_open=h.next_open.astimezone(LONDON),
         closes_at=h.closes_at.astimezone(LONDON) if h.closes_at else None,
-        summary=hours.SUMMARY,
+    )
+
+
+def widget_config(now: datetime, socket_url: str) -> WidgetConfig:
+    h = hours.hours_at(now)
+    return WidgetConfig(
+        socket_url=socket_url,
+        open_now=h.open_now,
+        next_open_text=hours.describe(h.next_open),
+        hours_summary=hours.SUMMARY,
+    )
+
+
+def label(value: str) -> str:
+    """What staff see for a kind or status: "payment_help" is "Payment help"."""
+    return value.replace("_", " ").capitalize()
+
+
+def meta() -> Meta:
+    """The vocabulary, from where each part lives: kinds from the schemas, statuses
+    and their moves from the case rules, the hours from the hours rule."""
+    return Meta(
+        kinds=[KindOut(value=kind, label=label(kind)) for kind in get_args(Kind)],
+        statuses=[
+            StatusOut(value=status, label=label(status), active=status in ACTIVE)
+            for status in get_args(Status)
+        ],
+        transitions={status: list(moves) for status, moves in TRANSITIONS.items()},
+        hours=opening_hours(),
     )

@@ -5,6 +5,8 @@
  * service where Rasa's socket.io channel is (/api/widget-config, which also says whether
  * the team is open), and talks to Rasa with session persistence: the session id and the
  * messages are kept in localStorage, so a reload carries on the same conversation.
+ * The host page may show the team's hours without keeping a copy: the widget writes them
+ * into any element marked data-fg-hours, and shows a hidden element around it.
  *
  * Every piece of text goes into the page with textContent, never as HTML.
  */
@@ -209,6 +211,11 @@
   }
 
   function showHours(config) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-fg-hours]"), function (node) {
+      node.textContent = config.hours_summary;
+      var hidden = node.closest("[hidden]");
+      if (hidden) hidden.hidden = false;
+    });
     if (config.open_now) {
       notice.hidden = true;
       return;

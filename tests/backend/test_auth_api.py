@@ -81,7 +81,7 @@ async def test_routes_refuse_without_credentials(client: TestClient) -> None:
         assert response.content_type == "application/problem+json"
     wrong = await client.post("/api/verify", json=GOOD, headers={"Authorization": "Bearer nope"})
     assert wrong.status == 401
-    for path in ["/health", "/api/hours", "/api/openapi.json", "/"]:
+    for path in ["/health", "/api/hours", "/api/meta", "/api/openapi.json", "/"]:
         assert (await client.get(path)).status == 200, path
 
 

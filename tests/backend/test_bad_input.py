@@ -7,7 +7,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from conftest import BEARER, fault_case
 
-from focus_cases.routes import ENDPOINTS
+from focus_cases.endpoints import ENDPOINTS
 
 HEADERS = {**BEARER, "Idempotency-Key": "bad-input", "Content-Type": "application/json"}
 

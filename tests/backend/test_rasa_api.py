@@ -9,7 +9,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from conftest import MakeClient, MovableClock, london, staff_login
 
-from focus_cases.rasa_api import RASA
+from focus_cases.state import SETTINGS, Settings
 
 RASA_TOKEN = "rasa-test-token"
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -97,13 +97,10 @@ async def fake_rasa(aiohttp_server: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def rasa_client(
-    make_client: MakeClient, fake_rasa: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> TestClient:
-    monkeypatch.setenv("RASA_URL", fake_rasa["url"])
-    monkeypatch.setenv("RASA_AUTH_TOKEN", RASA_TOKEN)
-    monkeypatch.delenv("FOCUS_RASA_PUBLIC_URL", raising=False)
-    return await make_client(allow_clock_override=True)
+async def rasa_client(make_client: MakeClient, fake_rasa: dict[str, Any]) -> TestClient:
+    return await make_client(
+        allow_clock_override=True, rasa_url=fake_rasa["url"], rasa_auth_token=RASA_TOKEN
+    )
 
 
 async def test_widget_config_is_public_and_embeddable(
@@ -204,12 +201,10 @@ def _closed_port() -> int:
         return sock.getsockname()[1]
 
 
-async def test_rasa_down_is_a_clear_503(
-    make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("RASA_URL", f"http://127.0.0.1:{_closed_port()}")
-    monkeypatch.setenv("RASA_AUTH_TOKEN", RASA_TOKEN)
-    client = await make_client()
+async def test_rasa_down_is_a_clear_503(make_client: MakeClient) -> None:
+    client = await make_client(
+        rasa_url=f"http://127.0.0.1:{_closed_port()}", rasa_auth_token=RASA_TOKEN
+    )
     csrf = await staff_login(client, "agent")
     for response in [
         await client.get("/api/conversations/abc123"),
@@ -223,17 +218,13 @@ async def test_rasa_down_is_a_clear_503(
 
 
 async def test_rasa_errors_and_missing_token(
-    rasa_client: TestClient,
-    fake_rasa: dict[str, Any],
-    make_client: MakeClient,
-    monkeypatch: pytest.MonkeyPatch,
+    rasa_client: TestClient, fake_rasa: dict[str, Any], make_client: MakeClient
 ) -> None:
     await staff_login(rasa_client, "agent")
     fake_rasa["status"] = 500
     response = await rasa_client.get("/api/conversations/abc123")
     assert response.status == 502 and (await response.json())["type"] == "/problems/rasa-error"
-    monkeypatch.delenv("RASA_AUTH_TOKEN")
-    client = await make_client()
+    client = await make_client(rasa_url=fake_rasa["url"])  # no RASA_AUTH_TOKEN
     await staff_login(client, "agent")
     response = await client.get("/api/conversations/abc123")
     assert response.status == 503 and "RASA_AUTH_TOKEN" in (await response.json())["detail"]
@@ -246,7 +237,33 @@ async def test_pages_carry_a_strict_content_security_policy(rasa_client: TestCli
     assert "frame-ancestors 'none'" in staff.headers["Content-Security-Policy"]
     assert staff.headers["X-Frame-Options"] == "DENY"
     home = await rasa_client.get("/")
-    port = rasa_client.app[RASA].public_url.rsplit(":", 1)[1]
+    port = rasa_client.app[SETTINGS].rasa_url.rsplit(":", 1)[1]
     assert f"ws://127.0.0.1:{port}" in home.headers["Content-Security-Policy"]
     moved = await rasa_client.get("/staff", allow_redirects=False)
     assert moved.status == 308 and moved.headers["Location"] == "/staff/"
+
+
+def test_rasa_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RASA_URL", "http://rasa.internal:5005/")
+    monkeypatch.setenv("RASA_AUTH_TOKEN", RASA_TOKEN)
+    monkeypatch.delenv("FOCUS_RASA_PUBLIC_URL", raising=False)
+    settings = Settings.from_env("service-token")
+    assert settings.rasa_url == "http://rasa.internal:5005"
+    assert settings.rasa_auth_token == RASA_TOKEN
+    assert settings.rasa_socket_url == "http://rasa.internal:5005"
+    monkeypatch.setenv("FOCUS_RASA_PUBLIC_URL", "https://chat.example.com/")
+    monkeypatch.setenv("RASA_AUTH_TOKEN", "")
+    settings = Settings.from_env("service-token")
+    assert settings.rasa_socket_url == "https://chat.example.com"
+    assert settings.rasa_auth_token is None
+
+
+async def test_browsers_get_the_public_rasa_address(make_client: MakeClient) -> None:
+    client = await make_client(
+        rasa_url="http://rasa.internal:5005", rasa_public_url="https://chat.example.com"
+    )
+    config = await (await client.get("/api/widget-config")).json()
+    assert config["socket_url"] == "https://chat.example.com"
+    policy = (await client.get("/")).headers["Content-Security-Policy"]
+    assert "https://chat.example.com wss://chat.example.com" in policy
+    assert "rasa.internal" not in policy

@@ -1,13 +1,57 @@
 """The chat widget on the customer page, against the real stack in Chromium."""
 
+import json
 import re
+import urllib.request
 
-from conftest import HOSTILE, PHONE, SATURDAY, Stack, Widget, screenshot
-from playwright.sync_api import Browser, Page, expect
+from conftest import (
+    FAULT_DIALOGUE_START,
+    HOSTILE,
+    PHONE,
+    SATURDAY,
+    Stack,
+    Widget,
+    log_in,
+    screenshot,
+)
+from playwright.sync_api import Browser, Page, Route, expect
 
 
-def test_fault_reported_in_the_widget(reported_fault: dict[str, str]) -> None:
-    assert "your reference is" in reported_fault["reply"].lower()
+def test_fault_reported_in_the_widget_is_the_case_in_the_service(
+    page: Page, stack: Stack, reported_fault: dict[str, str]
+) -> None:
+    """What the customer typed in the page, in this browser session, is the case the
+    service holds under the reference the page showed."""
+    log_in(page, stack)
+    case = page.evaluate(
+        "async ref => (await fetch('/api/cases/' + ref)).json()", reported_fault["reference"]
+    )
+    assert case["reference"] == reported_fault["reference"]
+    assert (case["kind"], case["channel"]) == ("fault", "chat")
+    assert case["conversation_id"] == reported_fault["session"]
+    assert FAULT_DIALOGUE_START in case["customer_words"]
+    assert case["account_number"] == "FG004521"
+    assert (case["contact_name"], case["contact_phone"]) == ("Sam Patel", "07700900123")
+
+
+def test_page_shows_the_hours_the_service_keeps(page: Page, stack: Stack) -> None:
+    """The customer page holds no copy of the hours: it shows what the service sends."""
+    with urllib.request.urlopen(f"{stack.url}/") as response:
+        html = response.read().decode()
+    with urllib.request.urlopen(f"{stack.url}/api/hours") as response:
+        summary = json.load(response)["summary"]
+    assert "09:00" not in html and "17:30" not in html
+    page.goto(f"{stack.url}/")
+    expect(page.locator("[data-fg-hours]")).to_have_text(summary)
+    expect(page.locator("[data-fg-hours]")).to_be_visible()
+
+    def other_hours(route: Route) -> None:
+        config = route.fetch().json()
+        route.fulfill(json={**config, "hours_summary": "Monday to Thursday, 08:00 to 16:00"})
+
+    page.route("**/api/widget-config", other_hours)
+    page.reload()
+    expect(page.locator("[data-fg-hours]")).to_have_text("Monday to Thursday, 08:00 to 16:00")
 
 
 def test_buttons_and_keyboard_only(page: Page, stack: Stack) -> None:

@@ -4,6 +4,10 @@
  * session is missing. The session is an HttpOnly cookie; changes send the CSRF token
  * from /api/auth/me as X-CSRF-Token. Rasa is reached only through the service.
  *
+ * The vocabulary (case kinds, statuses and their labels, the moves allowed between
+ * statuses, the opening hours) comes from /api/meta, so the console keeps no copy of
+ * the service's rules.
+ *
  * All text goes into the page with textContent (the h() helper), never as HTML, so what
  * customers typed stays text whatever it contains.
  */
@@ -16,26 +20,9 @@
   var logoutButton = document.getElementById("logout");
   var toast = document.getElementById("toast");
   var me = null; // {username, role, csrf_token}
+  var meta = null; // GET /api/meta: {kinds, statuses, transitions, hours}
+  var labels = {}; // kind or status value -> label, from meta
   var refreshTimer = null;
-
-  var KINDS = ["fault", "cancellation", "tariff", "complaint", "payment_help",
-    "porting_compensation", "callback", "general"];
-  var STATUSES = ["queued", "open", "in_progress", "resolved", "closed"];
-  // The moves offered on a case: a mirror of focus_cases.cases.TRANSITIONS, which the
-  // service enforces (a 409 is shown if the two ever disagree).
-  var NEXT = {
-    queued: ["open", "closed"],
-    open: ["in_progress", "resolved", "closed"],
-    in_progress: ["resolved", "open"],
-    resolved: ["closed", "open"],
-    closed: [],
-  };
-  var LABEL = {
-    fault: "Fault", cancellation: "Cancellation", tariff: "Tariff", complaint: "Complaint",
-    payment_help: "Payment help", porting_compensation: "Porting compensation",
-    callback: "Callback", general: "General", queued: "Queued", open: "Open",
-    in_progress: "In progress", resolved: "Resolved", closed: "Closed",
-  };
   var SVG = "http://www.w3.org/2000/svg";
 
   // --- helpers ----------------------------------------------------------------------------
@@ -69,11 +56,19 @@
     if (text !== undefined) node.textContent = text;
     return node;
   }
-  function label(value) { return LABEL[value] || String(value); }
+  function label(value) { return labels[value] || String(value); }
+  function isActive(status) {
+    return meta.statuses.some(function (s) { return s.value === status && s.active; });
+  }
+  /** "17:30" as hours after midnight (17.5), for the hour chart. */
+  function hoursOf(hhmm) {
+    var parts = hhmm.split(":");
+    return Number(parts[0]) + Number(parts[1]) / 60;
+  }
   function when(iso) {
     if (!iso) return "";
     return new Date(iso).toLocaleString("en-GB", {
-      timeZone: "Europe/London", weekday: "short", day: "numeric", month: "short",
+      timeZone: meta.hours.timezone, weekday: "short", day: "numeric", month: "short",
       hour: "2-digit", minute: "2-digit",
     });
   }
@@ -233,11 +228,12 @@
     var query = parseQuery(location.hash);
     var status = query.status || "active";
     var kind = query.kind || "";
+    var active = meta.statuses.filter(function (s) { return s.active; });
     var statusSelect = select("filter-status", "Status",
-      [["active", "Active (queued, open, in progress)"], ["all", "All"]].concat(
-        STATUSES.map(function (s) { return [s, label(s)]; })), status);
+      [["active", "Active (" + active.map(function (s) { return s.label.toLowerCase(); }).join(", ") + ")"],
+        ["all", "All"]].concat(meta.statuses.map(function (s) { return [s.value, s.label]; })), status);
     var kindSelect = select("filter-kind", "Kind",
-      [["", "All kinds"]].concat(KINDS.map(function (k) { return [k, label(k)]; })), kind);
+      [["", "All kinds"]].concat(meta.kinds.map(function (k) { return [k.value, k.label]; })), kind);
     var results = h("div", { className: "queue", "aria-live": "polite" }, h("p", { className: "muted", text: "Loading…" }));
     var filters = h("form", { className: "filters", onsubmit: function (event) {
       event.preventDefault();
@@ -251,18 +247,18 @@
 
     function load() {
       var params = new URLSearchParams({ limit: "200" });
-      if (STATUSES.indexOf(status) >= 0) params.set("status", status);
+      if (meta.statuses.some(function (s) { return s.value === status; })) params.set("status", status);
       if (kind) params.set("kind", kind);
       return api("GET", "/api/cases?" + params).then(function (list) {
         var cases = list.cases.filter(function (c) {
-          return status !== "active" || ["queued", "open", "in_progress"].indexOf(c.status) >= 0;
+          return status !== "active" || isActive(c.status);
         });
         var groups = [
           ["Due now", cases.filter(function (c) { return c.due_now && c.status !== "in_progress"; })],
           ["Queued for the next opening", cases.filter(function (c) { return c.status === "queued" && !c.due_now; }), true],
-          ["Open", cases.filter(function (c) { return c.status === "open" && !c.due_now; })],
-          ["In progress", cases.filter(function (c) { return c.status === "in_progress"; })],
-          ["Resolved and closed", cases.filter(function (c) { return c.status === "resolved" || c.status === "closed"; })],
+          [label("open"), cases.filter(function (c) { return c.status === "open" && !c.due_now; })],
+          [label("in_progress"), cases.filter(function (c) { return c.status === "in_progress"; })],
+          [label("resolved") + " and " + label("closed").toLowerCase(), cases.filter(function (c) { return c.status === "resolved" || c.status === "closed"; })],
         ].filter(function (g) { return g[1].length; });
         results.textContent = "";
         if (!groups.length) append(results, h("p", { className: "card muted", text: "No cases match." }));
@@ -279,7 +275,8 @@
     show("Queue", [
       h("div", { className: "title-row" }, h("h1", { text: "Queue" }),
         h("button", { type: "button", className: "ghost", onclick: load, text: "Refresh" })),
-      h("p", { className: "muted", text: "Oldest due first. Cases made out of hours wait, queued, until 09:00 on the next working day." }),
+      h("p", { className: "muted", text: "Oldest due first. Cases made out of hours wait, queued, until " +
+        meta.hours.opens + " on the next working day." }),
       filters,
       results,
     ]);
@@ -369,8 +366,9 @@
 
   function renderCase(c) {
     var statusMessage = h("p", { className: "error", role: "alert", hidden: true });
+    var moves = meta.transitions[c.status] || [];
     var statusSelect = h("select", { id: "new-status", name: "status" },
-      (NEXT[c.status] || []).map(function (s) {
+      moves.map(function (s) {
         return h("option", { value: s, text: label(s) });
       }));
     var statusNote = h("input", { id: "status-note", name: "note", maxlength: "2000" });
@@ -393,7 +391,9 @@
     h("label", { for: "status-note", text: "Note (optional)" }), statusNote,
     h("button", { type: "submit", className: "primary", text: "Change status" }),
     statusMessage);
-    if (!(NEXT[c.status] || []).length) statusForm = h("p", { className: "card muted", text: "A closed case cannot change status." });
+    if (!moves.length) {
+      statusForm = h("p", { className: "card muted", text: "A " + label(c.status).toLowerCase() + " case cannot change status." });
+    }
 
     var noteText = h("textarea", { id: "note-text", name: "text", rows: "3", maxlength: "2000", required: true });
     var noteMessage = h("p", { className: "error", role: "alert", hidden: true });
@@ -601,36 +601,47 @@
 
   // --- reports ----------------------------------------------------------------------------
 
+  /** A bar: its value as data-key/data-value and as a tooltip, e.g. "Fault: 3". */
+  function bar(attrs, entry) {
+    var node = svg("rect", attrs);
+    node.setAttribute("data-key", entry.key);
+    node.setAttribute("data-value", String(entry.value));
+    node.appendChild(svg("title", {}, entry.label + ": " + entry.value));
+    return node;
+  }
+
   function barChart(title, entries, options) {
     var width = options.width, barH = 26, gap = 8, left = options.left || 150, right = 50;
     var height = entries.length * (barH + gap) + 10;
-    var max = Math.max.apply(null, entries.map(function (e) { return e[1]; }).concat([1]));
+    var max = Math.max.apply(null, entries.map(function (e) { return e.value; }).concat([1]));
     var chart = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img", "aria-labelledby": options.id + "-t", class: "chart" });
     chart.appendChild(svg("title", { id: options.id + "-t" }, title));
     entries.forEach(function (e, i) {
       var y = 5 + i * (barH + gap);
-      var w = Math.round((width - left - right) * e[1] / max);
-      chart.appendChild(svg("text", { x: left - 8, y: y + barH * 0.68, "text-anchor": "end", class: "axis" }, e[0]));
-      chart.appendChild(svg("rect", { x: left, y: y, width: Math.max(w, 1), height: barH, rx: 3, class: "bar" }));
-      chart.appendChild(svg("text", { x: left + w + 6, y: y + barH * 0.68, class: "value" }, String(e[1])));
+      var w = Math.round((width - left - right) * e.value / max);
+      chart.appendChild(svg("text", { x: left - 8, y: y + barH * 0.68, "text-anchor": "end", class: "axis" }, e.label));
+      chart.appendChild(bar({ x: left, y: y, width: Math.max(w, 1), height: barH, rx: 3, class: "bar" }, e));
+      chart.appendChild(svg("text", { x: left + w + 6, y: y + barH * 0.68, class: "value" }, String(e.value)));
     });
     return chart;
   }
 
-  function hourChart(byHour) {
+  /** Cases by hour of day, with the opening hours (from /api/meta) shaded. */
+  function hourChart(entries) {
     var width = 760, height = 240, left = 36, bottom = 30, top = 12;
-    var values = [];
-    for (var hour = 0; hour < 24; hour++) values.push(byHour[String(hour)] || 0);
-    var max = Math.max.apply(null, values.concat([1]));
+    var opens = hoursOf(meta.hours.opens), closes = hoursOf(meta.hours.closes);
+    var max = Math.max.apply(null, entries.map(function (e) { return e.value; }).concat([1]));
     var slot = (width - left - 10) / 24;
     var chart = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img", "aria-labelledby": "hours-t", class: "chart" });
-    chart.appendChild(svg("title", { id: "hours-t" }, "Cases made in each hour of the day (UK time); the shaded band is 09:00 to 17:30"));
+    chart.appendChild(svg("title", { id: "hours-t" }, "Cases made in each hour of the day (UK time); the shaded band is " +
+      meta.hours.opens + " to " + meta.hours.closes));
     var plotH = height - bottom - top;
-    chart.appendChild(svg("rect", { x: left + 9 * slot, y: top, width: 8.5 * slot, height: plotH, class: "open-band" }));
-    values.forEach(function (v, i) {
-      var barH = Math.round(plotH * v / max);
-      chart.appendChild(svg("rect", { x: left + i * slot + 2, y: top + plotH - barH, width: slot - 4, height: Math.max(barH, v ? 1 : 0), rx: 2, class: (i < 9 || i > 17) ? "bar bar--ooh" : "bar" }));
-      if (i % 3 === 0) chart.appendChild(svg("text", { x: left + i * slot + slot / 2, y: height - 10, "text-anchor": "middle", class: "axis" }, ("0" + i).slice(-2) + ":00"));
+    chart.appendChild(svg("rect", { x: left + opens * slot, y: top, width: (closes - opens) * slot, height: plotH, class: "open-band" }));
+    entries.forEach(function (e, i) {
+      var v = e.value, barH = Math.round(plotH * v / max);
+      var outOfHours = i + 1 <= opens || i >= closes;
+      chart.appendChild(bar({ x: left + i * slot + 2, y: top + plotH - barH, width: slot - 4, height: Math.max(barH, v ? 1 : 0), rx: 2, class: outOfHours ? "bar bar--ooh" : "bar" }, e));
+      if (i % 3 === 0) chart.appendChild(svg("text", { x: left + i * slot + slot / 2, y: height - 10, "text-anchor": "middle", class: "axis" }, e.label));
       if (v) chart.appendChild(svg("text", { x: left + i * slot + slot / 2, y: top + plotH - barH - 4, "text-anchor": "middle", class: "value" }, String(v)));
     });
     chart.appendChild(svg("line", { x1: left, x2: width - 10, y1: top + plotH, y2: top + plotH, class: "baseline" }));
@@ -652,15 +663,15 @@
   function dataTable(caption, rows) {
     return h("details", {}, h("summary", { text: "As a table" }),
       h("table", {}, h("caption", { className: "sr", text: caption }),
-        h("tbody", {}, rows.map(function (r) { return h("tr", {}, h("th", { scope: "row", text: r[0] }), h("td", { text: String(r[1]) })); }))));
+        h("tbody", {}, rows.map(function (r) { return h("tr", {}, h("th", { scope: "row", text: r.label }), h("td", { text: String(r.value) })); }))));
   }
 
   function reportsView() {
     show("Reports", [h("h1", { text: "Reports" }), h("p", { className: "muted", text: "Loading…" })]);
     api("GET", "/api/reports/summary").then(function (s) {
-      var kinds = KINDS.map(function (k) { return [label(k), s.by_kind[k] || 0]; });
+      var kinds = meta.kinds.map(function (k) { return { key: k.value, label: k.label, value: s.by_kind[k.value] || 0 }; });
       var hours = [];
-      for (var i = 0; i < 24; i++) hours.push([("0" + i).slice(-2) + ":00", s.by_hour[String(i)] || 0]);
+      for (var i = 0; i < 24; i++) hours.push({ key: String(i), label: ("0" + i).slice(-2) + ":00", value: s.by_hour[String(i)] || 0 });
       show("Reports", [
         h("h1", { text: "Reports" }),
         h("p", { className: "lead" }, h("strong", { text: String(s.total) }), " cases, ",
@@ -668,7 +679,7 @@
         h("section", { className: "card" }, h("h2", { text: "Cases by kind" }),
           barChart("Cases by kind", kinds, { width: 760, id: "kinds" }), dataTable("Cases by kind", kinds)),
         h("section", { className: "card" }, h("h2", { text: "Cases by hour of day (UK time)" }),
-          hourChart(s.by_hour), dataTable("Cases by hour of day", hours)),
+          hourChart(hours), dataTable("Cases by hour of day", hours)),
         h("section", { className: "card" }, h("h2", { text: "Out-of-hours share" }), shareChart(s)),
       ]);
     }).catch(function (error) {
@@ -688,12 +699,28 @@
     if (hash.indexOf("#/case/") !== 0 && hash.indexOf("#/try") !== 0) focusHeading();
   }
 
-  window.addEventListener("hashchange", route);
-  fetch("/api/auth/me", { credentials: "same-origin" })
-    .then(function (response) { return response.ok ? response.json() : null; })
-    .then(function (user) {
-      setUser(user);
+  function setMeta(vocabulary) {
+    meta = vocabulary;
+    labels = {};
+    meta.kinds.concat(meta.statuses).forEach(function (item) { labels[item.value] = item.label; });
+  }
+
+  /** The vocabulary and who is logged in, then the view the URL names. */
+  function start() {
+    var user = fetch("/api/auth/me", { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .catch(function () { return null; });
+    Promise.all([api("GET", "/api/meta"), user]).then(function (loaded) {
+      setMeta(loaded[0]);
+      setUser(loaded[1]);
       route();
-    })
-    .catch(function () { loginView(); });
+    }).catch(function (error) {
+      show("Not available", [h("h1", { text: "The console cannot start" }),
+        errorBox("The case service did not send the console's settings: " + error.message),
+        h("button", { type: "button", className: "primary", text: "Try again", onclick: start })]);
+    });
+  }
+
+  window.addEventListener("hashchange", function () { if (meta) route(); });
+  start();
 })();

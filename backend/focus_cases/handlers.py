@@ -1,20 +1,29 @@
-"""The route table: every API endpoint with its roles, request and response shapes.
+"""The API's handlers: each parses its request, calls one function (the case rules are
+in cases, Rasa in rasa_api, the response shapes in views) and replies.
 
-The same table drives authorisation (middleware) and the OpenAPI document.
+Registered in the route table (endpoints) with their roles and shapes; app adds
+them as routes.
 """
 
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 
 from aiohttp import web
-from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy import text as sql
-from yarl import URL
+from pydantic import TypeAdapter, ValidationError
 
-from focus_cases import auth, cases, hours, openapi, rasa_api, views
+from focus_cases import auth, cases, db, rasa_api, views
 from focus_cases.clock import LONDON
+from focus_cases.endpoints import (
+    ADMIN,
+    SERVICE,
+    STAFF,
+    endpoint,
+    idempotency_key,
+    principal,
+    read_body,
+    read_query,
+    real_now,
+    reply,
+)
 from focus_cases.problems import ProblemError, not_found
 from focus_cases.schemas import (
     AccountOut,
@@ -31,6 +40,7 @@ from focus_cases.schemas import (
     HoursOut,
     Login,
     Me,
+    Meta,
     NoteCreate,
     Released,
     StatusChange,
@@ -43,92 +53,8 @@ from focus_cases.schemas import (
     VerifyRequest,
     WidgetConfig,
 )
-from focus_cases.state import CLOCK, NOW, PRINCIPAL, SESSIONS, SETTINGS
-from focus_cases.verification import normalise, record_failure, verify_account
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-SERVICE = frozenset({"service"})
-STAFF = frozenset({"agent", "admin"})
-ADMIN = frozenset({"admin"})
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    method: str
-    path: str
-    handler: Handler
-    summary: str
-    roles: frozenset[str] = frozenset()
-    """Who may call it; empty means public."""
-    body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
-    responses: dict[int, type[BaseModel] | None] = field(default_factory=dict)
-    idempotency_key: bool = False
-
-
-ENDPOINTS: list[Endpoint] = []
-ENDPOINTS_BY_HANDLER: dict[Handler, Endpoint] = {}
-OPENAPI = web.AppKey("openapi", dict)
-
-
-def endpoint(method: str, path: str, summary: str, **spec: object) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        entry = Endpoint(method, path, handler, summary, **spec)  # type: ignore[arg-type]
-        ENDPOINTS.append(entry)
-        ENDPOINTS_BY_HANDLER[handler] = entry
-        return handler
-
-    return register
-
-
-def _validation_problem(error: ValidationError) -> ProblemError:
-    errors = [
-        {"loc": ".".join(str(part) for part in e["loc"]), "msg": e["msg"], "type": e["type"]}
-        for e in error.errors(include_input=False, include_url=False, include_context=False)
-    ]
-    if any(e["type"] == "json_invalid" for e in errors):
-        return ProblemError(400, "the body is not valid JSON", slug="malformed-json", errors=errors)
-    return ProblemError(422, "the request is not valid", slug="invalid-request", errors=errors)
-
-
-async def read_body[M: BaseModel](request: web.Request, model: type[M], **context: object) -> M:
-    """The JSON body validated against ``model`` (strict, no unknown fields)."""
-    if request.content_type != "application/json":
-        raise ProblemError(415, "send the body as application/json", slug="unsupported-media-type")
-    raw = await request.read()
-    try:
-        return model.model_validate_json(raw, context=context)
-    except ValidationError as error:
-        raise _validation_problem(error) from None
-
-
-def read_query[M: BaseModel](request: web.Request, model: type[M]) -> M:
-    try:
-        return model.model_validate(dict(request.query))
-    except ValidationError as error:
-        raise _validation_problem(error) from None
-
-
-def reply(model: BaseModel, status: int = 200, **headers: str) -> web.Response:
-    return web.Response(
-        status=status,
-        text=model.model_dump_json(),
-        content_type="application/json",
-        headers=headers or None,
-    )
-
-
-def _real_now(request: web.Request) -> datetime:
-    """The service clock, ignoring X-Focus-Now: failure limits and sessions use it."""
-    return request.app[CLOCK].now()
-
-
-def _principal(request: web.Request) -> auth.Principal:
-    principal = request[PRINCIPAL]
-    assert principal is not None, "the middleware admits only authenticated callers here"
-    return principal
-
+from focus_cases.state import NOW, OPENAPI, SESSIONS, SETTINGS
+from focus_cases.verification import verify_account
 
 # --- public --------------------------------------------------------------------------
 
@@ -136,8 +62,7 @@ def _principal(request: web.Request) -> auth.Principal:
 @endpoint("GET", "/health", "Liveness and database check", responses={200: Health, 503: None})
 async def health(request: web.Request) -> web.Response:
     try:
-        async with request.app[SESSIONS]() as session:
-            await session.execute(sql("SELECT 1"))
+        await db.check(request.app[SESSIONS])
     except Exception:
         raise ProblemError(503, "database unavailable", slug="database-unavailable") from None
     return reply(Health(status="ok", database="ok"))
@@ -151,6 +76,16 @@ async def health(request: web.Request) -> web.Response:
 )
 async def get_hours(request: web.Request) -> web.Response:
     return reply(views.hours_out(request[NOW]))
+
+
+@endpoint(
+    "GET",
+    "/api/meta",
+    "The vocabulary of the staff console: case kinds, statuses and their moves, the hours",
+    responses={200: Meta},
+)
+async def get_meta(request: web.Request) -> web.Response:
+    return reply(views.meta())
 
 
 # --- the bot (service token) ---------------------------------------------------------
@@ -167,7 +102,7 @@ async def get_hours(request: web.Request) -> web.Response:
 async def verify(request: web.Request) -> web.Response:
     body = await read_body(request, VerifyRequest)
     account = await verify_account(
-        request.app[SESSIONS], body.account_number, body.postcode, _real_now(request)
+        request.app[SESSIONS], body.account_number, body.postcode, real_now(request)
     )
     return reply(views.account_out(account))
 
@@ -182,34 +117,20 @@ async def verify(request: web.Request) -> web.Response:
     responses={201: CaseCreated, 200: CaseCreated, 404: None, 429: None},
 )
 async def create_case(request: web.Request) -> web.Response:
-    principal = _principal(request)
+    key = idempotency_key(request)
     now = request[NOW]
-    key = request.headers.get("Idempotency-Key")
-    if principal.role == "service" and not key:
-        raise ProblemError(400, "the Idempotency-Key header is required", slug="idempotency-key")
-    if key is not None and not 1 <= len(key) <= 200:
-        raise ProblemError(
-            400, "Idempotency-Key must be 1 to 200 characters", slug="idempotency-key"
-        )
     data = (await read_body(request, CaseCreate, today=now.astimezone(LONDON).date())).root
-    sessions = request.app[SESSIONS]
-    if key and (existing := await cases.find_replay(sessions, key, data)):
-        return reply(views.case_created(existing), 200)
-    account_id = None
-    if data.account_number is not None and data.postcode is not None:
-        account = await verify_account(
-            sessions, data.account_number, data.postcode, _real_now(request)
-        )
-        account_id = account.id
     case, created = await cases.create_case(
-        sessions, data, account_id=account_id, now=now, actor=principal.name, idempotency_key=key
+        request.app[SESSIONS],
+        data,
+        now=now,
+        real_now=real_now(request),
+        actor=principal(request).name,
+        idempotency_key=key,
     )
     return reply(
         views.case_created(case), 201 if created else 200, Location=f"/api/cases/{case.reference}"
     )
-
-
-LOOKUP_NO_MATCH = "no case matches that reference, account number and postcode"
 
 
 @endpoint(
@@ -222,19 +143,7 @@ LOOKUP_NO_MATCH = "no case matches that reference, account number and postcode"
 )
 async def lookup_case(request: web.Request) -> web.Response:
     body = await read_body(request, CaseLookup)
-    sessions, real_now = request.app[SESSIONS], _real_now(request)
-    try:
-        account = await verify_account(sessions, body.account_number, body.postcode, real_now)
-    except ProblemError as error:
-        if error.status == 404:
-            raise not_found(LOOKUP_NO_MATCH) from None
-        raise
-    async with sessions() as session:
-        case = await session.scalar(cases.by_reference(body.reference))
-        last = await cases.last_event(session, case.id) if case else None
-    if case is None or last is None or case.account_id != account.id:
-        await record_failure(sessions, "verify", normalise(body.account_number), real_now)
-        raise not_found(LOOKUP_NO_MATCH)
+    case, last = await cases.lookup_case(request.app[SESSIONS], body, real_now(request))
     return reply(views.case_summary(case, last))
 
 
@@ -262,7 +171,7 @@ async def release(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.Response:
     body = await read_body(request, Login)
     token, user, csrf = await auth.login(
-        request.app[SESSIONS], body.username, body.password, _real_now(request)
+        request.app[SESSIONS], body.username, body.password, real_now(request)
     )
     response = reply(Me(username=user.username, role=user.role, csrf_token=csrf))
     response.set_cookie(
@@ -293,10 +202,8 @@ async def logout(request: web.Request) -> web.Response:
     responses={200: Me},
 )
 async def me(request: web.Request) -> web.Response:
-    principal = _principal(request)
-    return reply(
-        Me(username=principal.name, role=principal.role, csrf_token=principal.csrf_token or "")
-    )
+    caller = principal(request)
+    return reply(Me(username=caller.name, role=caller.role, csrf_token=caller.csrf_token or ""))
 
 
 @endpoint(
@@ -309,8 +216,7 @@ async def me(request: web.Request) -> web.Response:
 )
 async def list_cases(request: web.Request) -> web.Response:
     query = read_query(request, CaseQuery)
-    async with request.app[SESSIONS]() as session:
-        rows, total = await cases.list_cases(session, query)
+    rows, total = await cases.list_cases(request.app[SESSIONS], query)
     items = [views.case_list_item(case, request[NOW]) for case in rows]
     return reply(CaseList(cases=items, total=total, limit=query.limit, offset=query.offset))
 
@@ -323,8 +229,7 @@ async def list_cases(request: web.Request) -> web.Response:
     responses={200: CaseDetail, 404: None},
 )
 async def get_case(request: web.Request) -> web.Response:
-    async with request.app[SESSIONS]() as session:
-        case = await cases.get_case(session, request.match_info["reference"], with_events=True)
+    case = await cases.get_case(request.app[SESSIONS], request.match_info["reference"])
     return reply(views.case_detail(case, request[NOW]))
 
 
@@ -338,16 +243,15 @@ async def get_case(request: web.Request) -> web.Response:
 )
 async def change_status(request: web.Request) -> web.Response:
     body = await read_body(request, StatusChange)
-    reference = request.match_info["reference"]
-    await cases.change_status(
+    case = await cases.change_status(
         request.app[SESSIONS],
-        reference,
+        request.match_info["reference"],
         body.status,
         body.note,
-        _principal(request).name,
+        principal(request).name,
         request[NOW],
     )
-    return await get_case(request)
+    return reply(views.case_detail(case, request[NOW]))
 
 
 @endpoint(
@@ -364,7 +268,7 @@ async def add_note(request: web.Request) -> web.Response:
         request.app[SESSIONS],
         request.match_info["reference"],
         body.text,
-        _principal(request).name,
+        principal(request).name,
         request[NOW],
     )
     return reply(views.event_out(event), 201)
@@ -378,8 +282,7 @@ async def add_note(request: web.Request) -> web.Response:
     responses={200: Summary},
 )
 async def report_summary(request: web.Request) -> web.Response:
-    async with request.app[SESSIONS]() as session:
-        return reply(await cases.summary(session))
+    return reply(await cases.summary(request.app[SESSIONS]))
 
 
 # --- the bot, for the web pages ------------------------------------------------------
@@ -392,13 +295,7 @@ async def report_summary(request: web.Request) -> web.Response:
     responses={200: WidgetConfig},
 )
 async def widget_config(request: web.Request) -> web.Response:
-    now = hours.hours_at(request[NOW])
-    config = WidgetConfig(
-        socket_url=request.app[rasa_api.RASA].public_url,
-        open_now=now.open_now,
-        next_open_text=hours.describe(now.next_open),
-        hours_summary=hours.SUMMARY,
-    )
+    config = views.widget_config(request[NOW], request.app[SETTINGS].rasa_socket_url)
     # The widget may be embedded on the company's own site: a public read, no cookies.
     return reply(config, **{"Access-Control-Allow-Origin": "*"})
 
@@ -470,54 +367,3 @@ async def try_message(request: web.Request) -> web.Response:
 @endpoint("GET", "/api/openapi.json", "This document")
 async def openapi_document(request: web.Request) -> web.Response:
     return web.json_response(request.app[OPENAPI])
-
-
-# --- web pages -----------------------------------------------------------------------
-
-_PLACEHOLDER = (
-    "<!doctype html><html lang=en><meta charset=utf-8><title>Focus Group</title>"
-    "<h1>Focus Group case service</h1><p>The web pages are not installed yet. "
-    "The API is described at <a href=/api/openapi.json>/api/openapi.json</a>.</p></html>"
-)
-
-
-def _page_headers(app: web.Application, relative: str) -> dict[str, str]:
-    """A strict Content-Security-Policy: scripts and styles from files only, so even
-    a slip in escaping could not run injected script. The customer page may also
-    talk to Rasa's socket.io; the staff console cannot be framed."""
-    common = "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'"
-    headers = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
-    if relative.startswith("staff/"):
-        policy = f"{common}; form-action 'self'; frame-ancestors 'none'"
-        return {**headers, "Content-Security-Policy": policy, "X-Frame-Options": "DENY"}
-    rasa = URL(app[rasa_api.RASA].public_url)
-    socket = rasa.with_scheme("wss" if rasa.scheme == "https" else "ws")
-    policy = f"{common}; connect-src 'self' {rasa.origin()} {socket.origin()}"
-    return {**headers, "Content-Security-Policy": policy}
-
-
-def _page(relative: str) -> Handler:
-    async def serve(request: web.Request) -> web.StreamResponse:
-        page = request.app[SETTINGS].web_dir / relative
-        if page.is_file():
-            return web.FileResponse(page, headers=_page_headers(request.app, relative))
-        return web.Response(text=_PLACEHOLDER, content_type="text/html")
-
-    return serve
-
-
-async def _to_staff(request: web.Request) -> web.StreamResponse:
-    raise web.HTTPPermanentRedirect("/staff/")
-
-
-def setup_routes(app: web.Application) -> None:
-    rasa_api.setup(app)
-    app[OPENAPI] = openapi.document(ENDPOINTS)
-    for entry in ENDPOINTS:
-        app.router.add_route(entry.method, entry.path, entry.handler)
-    app.router.add_get("/", _page("index.html"))
-    app.router.add_get("/staff", _to_staff)
-    app.router.add_get("/staff/", _page("staff/index.html"))
-    web_dir = app[SETTINGS].web_dir
-    if web_dir.is_dir():
-        app.router.add_static("/static/", web_dir)
