@@ -28,7 +28,8 @@ $(SPACY_PIPELINE): bot/.venv/.synced bot/nlp/build.py bot/nlp/catalogue.py
 train: setup
 	$(RASA) train --config config.yml --domain domain.yml --data bot/data --out bot/models
 
-## run: the whole assistant on localhost (case service 8000, Rasa 5005, actions 5055)
+## run: the whole assistant on localhost (case service 8000, Rasa 5005, actions 5055);
+## a part that exits is restarted, Ctrl-C stops them all
 run: train
 	python3 scripts/stack.py --model bot/models
 
@@ -61,8 +62,4 @@ admin: backend/.venv/.synced
 
 ## shell: talk to the bot in the terminal (case service and actions run behind it)
 shell: train
-	python3 scripts/stack.py --parts cases,actions --logs reports/shell-logs & stack=$$!; \
-	trap "kill $$stack" EXIT; \
-	until curl -sf localhost:5055/health >/dev/null && curl -sf localhost:8000/health >/dev/null; \
-	do sleep 1; done; \
-	$(RASA) shell --model bot/models --endpoints endpoints.yml
+	python3 scripts/stack.py --model bot/models --shell --logs reports/shell-logs

@@ -1,16 +1,31 @@
 #!/usr/bin/env python3
-"""Start the whole assistant on localhost, wait until each part answers, stop together.
+"""The one launcher of the assistant's parts: case service, action server, Rasa.
 
-Used by `make run` (in the foreground, Ctrl-C stops everything) and by the test and
-benchmark suites (``--model`` to pick a model, ``--logs`` to keep output in files).
-Standard library only, so it runs on any Python 3.
+Command line (`make run`): start every part, wait until each answers, then supervise:
+a part that exits is restarted after a backoff (1 s doubling to 30 s, back to 1 s once
+it has stayed up a minute) while the others keep serving, so the action server's outbox
+survives a case-service crash. Ctrl-C or SIGTERM stops everything. `--shell` (`make
+shell`) runs `rasa shell` in the foreground instead of the Rasa server.
+
+Library (the test and benchmark suites): `Stack` starts and stops the whole or chosen
+parts, restarts one with a new environment (the case service at another FOCUS_NOW),
+stops or pauses one (an outage, a hang), keeps a run's databases, outbox and logs in
+folders of the caller's, and creates staff accounts. It never supervises unless asked,
+so a part a test stops stays stopped.
+
+Standard library only: it runs on any Python 3 (the suites use the bot's 3.10 and the
+backend's 3.12). Each part runs in its own process group, signalled as a whole.
 """
 
+from __future__ import annotations
+
 import argparse
+import contextlib
 import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -19,27 +34,40 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: nothing here is needed at run time
+    from collections.abc import Callable, Mapping
+
+    Env = Mapping[str, str | None]  # None unsets a variable
+    Say = Callable[[str], None]
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV_FILE = ROOT / ".env"
+BOT_BIN = ROOT / "bot" / ".venv" / "bin"
+BACKEND = ROOT / "backend"
+BACKEND_PYTHON = BACKEND / ".venv" / "bin" / "python"
+BOT_VAR = ROOT / "bot" / "var"  # `make run`'s conversation database (and the outbox)
+PART_NAMES = ("cases", "actions", "rasa")  # start order; stopped the other way round
 # Ports on localhost; FOCUS_<PART>_PORT moves one (e.g. to test beside `make run`).
 PORTS = {
-    part: int(os.environ.get(f"FOCUS_{part.upper()}_PORT", default))
-    for part, default in (("cases", 8000), ("rasa", 5005), ("actions", 5055))
+    name: int(os.environ.get(f"FOCUS_{name.upper()}_PORT", default))
+    for name, default in (("cases", 8000), ("actions", 5055), ("rasa", 5005))
 }
-URLS = {part: f"http://127.0.0.1:{port}" for part, port in PORTS.items()}
-BOT_BIN = ROOT / "bot" / ".venv" / "bin"
-BACKEND_BIN = ROOT / "backend" / ".venv" / "bin"
+STOP_GRACE = 10.0  # seconds between SIGTERM and SIGKILL
+BACKOFF_FIRST, BACKOFF_MAX = 1.0, 30.0
+STABLE_AFTER = 60.0  # seconds up after which a part's next exit starts the backoff over
 
 
-@dataclass
-class Part:
-    name: str
-    command: list[str]
-    ready_url: str
-    env: dict[str, str]
-    prepare: list[str] | None = None
-    cwd: Path = ROOT
+class StackError(RuntimeError):
+    """A part could not start; the message says which and where its output is."""
+
+
+@dataclass(frozen=True)
+class Staff:
+    username: str
+    password: str
+    role: str
 
 
 def load_secrets() -> dict[str, str]:
@@ -65,204 +93,501 @@ def load_secrets() -> dict[str, str]:
     return values
 
 
-def parts(model: str, tokens: dict[str, str], state: Path | None) -> list[Part]:
-    """The processes; with a state folder, both databases live in it (tests)."""
-    rasa_token = tokens["RASA_AUTH_TOKEN"]
-    cases_db = {"FOCUS_DATABASE_URL": f"sqlite+aiosqlite:///{state / 'cases.db'}"} if state else {}
-    base = {
-        "FOCUS_TRACKER_DB": str((state or ROOT / "bot" / "var") / "tracker.db"),
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "FOCUS_SERVICE_TOKEN": tokens["FOCUS_SERVICE_TOKEN"],
-        "FOCUS_BACKEND_URL": URLS["cases"],
-        "FOCUS_ACTIONS_PORT": str(PORTS["actions"]),
-        "PYTHONPATH": str(ROOT),
-    }
-    found: list[Part] = []
-    if (BACKEND_BIN / "python").exists():
-        found.append(
-            Part(
-                "cases",
-                [
-                    str(BACKEND_BIN / "python"),
-                    "-m",
-                    "focus_cases",
-                    "serve",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(PORTS["cases"]),
-                ],
-                f"{URLS['cases']}/health",
-                {
-                    **base,
-                    **cases_db,
-                    "RASA_URL": URLS["rasa"],
-                    "RASA_AUTH_TOKEN": rasa_token,
-                },
-                prepare=[str(BACKEND_BIN / "python"), "-m", "focus_cases", "seed-demo"],
-                cwd=ROOT / "backend",
-            )
-        )
-    found.append(
-        Part(
-            "actions",
-            [str(BOT_BIN / "python"), "-m", "bot.actions.server", "--port", str(PORTS["actions"])],
-            f"{URLS['actions']}/health",
-            base,
-        )
-    )
-    found.append(
-        Part(
-            "rasa",
-            [
-                str(BOT_BIN / "rasa"),
-                "run",
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(PORTS["rasa"]),
-                "--enable-api",
-                "--auth-token",
-                rasa_token,
-                "--cors",
-                "*",
-                "--model",
-                model,
-                "--credentials",
-                "credentials.yml",
-                "--endpoints",
-                "endpoints.yml",
-            ],
-            f"{URLS['rasa']}/status?token={rasa_token}",
-            base,
-        )
-    )
-    return found
+def _environment(*layers: Env) -> dict[str, str]:
+    """os.environ with each layer on top; a None value removes the variable."""
+    merged: dict[str, str | None] = dict(os.environ)
+    for layer in layers:
+        merged.update(layer)
+    return {key: value for key, value in merged.items() if value is not None}
 
 
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            if url.startswith(f"{URLS['rasa']}/status"):
-                return bool(json.load(response).get("model_file"))
-            return response.status == 200
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
+def free_port() -> int:
+    """A loopback port nothing listens on now (for a stack of its own, e.g. a benchmark)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
-def pipe(name: str, stream, sink) -> None:
-    for line in stream:
-        sink.write(f"[{name}] {line}")
-        sink.flush()
+def _port_taken(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def start(part: Part, logs: Path | None) -> subprocess.Popen:
-    env = {**os.environ, **part.env}
-    if part.prepare:
-        subprocess.run(
-            part.prepare,
-            cwd=part.cwd,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL if logs else None,
-        )
-    if logs is None:
-        process = subprocess.Popen(
-            part.command,
-            cwd=part.cwd,
-            env=env,
-            text=True,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        threading.Thread(
-            target=pipe, args=(part.name, process.stdout, sys.stdout), daemon=True
-        ).start()
-        return process
-    logs.mkdir(parents=True, exist_ok=True)
-    log = open(logs / f"{part.name}.log", "a")  # noqa: SIM115 (kept open for the child)
-    return subprocess.Popen(
-        part.command,
-        cwd=part.cwd,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def stop(processes: list[subprocess.Popen]) -> None:
-    """SIGTERM each process group, newest first, then SIGKILL what is left."""
-    for process in reversed(processes):
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for process in reversed(processes):
+def _exit_reason(code: int) -> str:
+    if code < 0:
         try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"code {code}"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+def _clock(after: float = 0.0) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(time.time() + after))
+
+
+class Part:
+    """One process of the stack: its command and environment, how to tell it answers,
+    and its life (start, stop, pause, resume), in a process group of its own."""
+
+    def __init__(
+        self,
+        name: str,
+        command: list[str],
+        env: Env,
+        port: int,
+        ready_path: str,
+        log: Path | None,
+        cwd: Path = ROOT,
+        prepare: list[str] | None = None,
+        ready_key: str | None = None,
+    ) -> None:
+        self.name = name
+        self.command = command
+        self.env = dict(env)
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.ready_url = self.url + ready_path
+        self.ready_key = ready_key  # a JSON field that must be set (Rasa's loaded model)
+        self.log = log
+        self.cwd = cwd
+        self.prepare = prepare  # run once, before the first start
+        self.extra: dict[str, str | None] = {}  # the environment of the latest start
+        self.process: subprocess.Popen | None = None
+        self.started_at = 0.0
+
+    def environment(self) -> dict[str, str]:
+        return _environment(self.env, self.extra)
+
+    def start(self, extra: Env | None = None) -> None:
+        """(Re)start the process with ``extra`` over the part's own environment."""
+        self.stop()
+        if _port_taken(self.port):
+            raise StackError(
+                f"port {self.port} for {self.name} is in use: stop `make run` "
+                f"or set FOCUS_{self.name.upper()}_PORT"
+            )
+        self.extra = dict(extra or {})
+        if self.prepare:
+            self._prepare()
+        sink = self._open_log()
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=self.cwd,
+            env=self.environment(),
+            stdin=subprocess.DEVNULL,
+            stdout=sink or subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, out of reach of the terminal
+        )
+        self.started_at = time.monotonic()
+        if sink:
+            sink.close()  # the child holds its own copy
+        else:
+            threading.Thread(target=self._relay, args=(self.process.stdout,), daemon=True).start()
+
+    def _prepare(self) -> None:
+        sink = self._open_log()
+        try:
+            subprocess.run(
+                self.prepare,
+                cwd=self.cwd,
+                env=self.environment(),
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=subprocess.STDOUT if sink else None,
+                start_new_session=True,
+                check=True,
+            )
+        except subprocess.CalledProcessError as error:
+            command = " ".join(self.prepare)
+            raise StackError(f"{self.name}: {command} failed; {self.where}") from error
+        finally:
+            if sink:
+                sink.close()
+        self.prepare = None
+
+    def _open_log(self) -> IO[str] | None:
+        if self.log is None:
+            return None
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        return open(self.log, "a")  # noqa: SIM115 (handed to the child)
+
+    def _relay(self, stream: IO[bytes]) -> None:
+        """Without a log file: the part's output on ours, each line marked with its name."""
+        for line in iter(stream.readline, b""):
+            sys.stdout.write(f"[{self.name}] {line.decode(errors='replace')}")
+            sys.stdout.flush()
+
+    @property
+    def where(self) -> str:
+        return f"see {self.log}" if self.log else "see its output above"
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def exit_code(self) -> int | None:
+        """The exit code once the process has ended; None while it runs or if never started."""
+        return self.process.poll() if self.process else None
+
+    def uptime(self) -> float:
+        return time.monotonic() - self.started_at
+
+    def answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.ready_url, timeout=2) as response:
+                if self.ready_key:
+                    return bool(json.load(response).get(self.ready_key))
+                return response.status == 200
+        except (urllib.error.URLError, OSError, ValueError):
+            return False
+
+    def send(self, number: int) -> None:
+        """Send a signal to the whole process group (the part and anything it started)."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # the group has gone
+            os.killpg(self.process.pid, number)
+
+    def pause(self) -> None:
+        """A hang: the process keeps its connections open and answers nothing."""
+        self.send(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.send(signal.SIGCONT)
+
+    def terminate(self) -> None:
+        self.send(signal.SIGTERM)
+        self.send(signal.SIGCONT)  # a paused process acts on SIGTERM only once woken
+
+    def reap(self, deadline: float) -> None:
+        """Wait for the part to end until ``deadline`` (monotonic), then SIGKILL its group."""
+        if self.process is None:
+            return
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        self.send(signal.SIGKILL)  # the part if it is stuck, and anything it left behind
+        self.process.wait()
+        self.process = None
+
+    def stop(self, grace: float = STOP_GRACE) -> None:
+        self.terminate()
+        self.reap(time.monotonic() + grace)
+
+
+@dataclass
+class _Watch:
+    """Supervision of one part: its next backoff, when it is due back, if it answers yet."""
+
+    delay: float = BACKOFF_FIRST
+    due: float | None = None  # monotonic time of the next restart
+    recovering: bool = False  # restarted, not answering yet
+
+    def schedule(self) -> float:
+        """Plan a restart after the current delay (returned); the next one waits twice as long."""
+        wait = self.delay
+        self.due = time.monotonic() + wait
+        self.delay = min(wait * 2, BACKOFF_MAX)
+        return wait
+
+
+class Stack:
+    """The assistant's parts on their ports, with one run's secrets and folders.
+
+    ``state``: the case and conversation databases and the outbox go in this folder
+    (default: each part's own default, as `make run` uses). ``logs``: each part's
+    output goes to ``<logs>/<part>.log`` (default: ours, marked with the part's name).
+    ``env``: per part, variables over the stack's own (None unsets one).
+    """
+
+    def __init__(
+        self,
+        names: tuple[str, ...] = PART_NAMES,
+        *,
+        model: str = "bot/models",
+        state: Path | None = None,
+        logs: Path | None = None,
+        ports: Mapping[str, int] | None = None,
+        env: Mapping[str, Env] | None = None,
+        secrets: Mapping[str, str] | None = None,
+        say: Say | None = None,
+    ) -> None:
+        self.ports = {**PORTS, **(ports or {})}
+        self.secrets = dict(secrets) if secrets is not None else load_secrets()
+        self.model = model
+        self.state = state.resolve() if state else None
+        self.logs = logs.resolve() if logs else None
+        self.say = say or (lambda _message: None)
+        (self.state or BOT_VAR).mkdir(parents=True, exist_ok=True)
+        env = env or {}
+        self.parts = {name: self._part(name, env.get(name, {})) for name in names}
+
+    def __enter__(self) -> Stack:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def _shared_env(self) -> dict[str, str]:
+        """What every part is told: where the others are, the service token, the folders."""
+        state = self.state
+        env = {
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "PYTHONPATH": str(ROOT),
+            "FOCUS_SERVICE_TOKEN": self.secrets["FOCUS_SERVICE_TOKEN"],
+            "FOCUS_BACKEND_URL": self.url("cases"),
+            "FOCUS_ACTIONS_PORT": str(self.ports["actions"]),
+            "FOCUS_TRACKER_DB": str((state or BOT_VAR) / "tracker.db"),
+        }
+        if state:
+            env["FOCUS_DATABASE_URL"] = f"sqlite+aiosqlite:///{state / 'cases.db'}"
+            env["FOCUS_OUTBOX_DIR"] = str(state / "outbox")
+        return env
+
+    def _part(self, name: str, env: Env) -> Part:
+        port = self.ports[name]
+        log = self.logs / f"{name}.log" if self.logs else None
+        shared = self._shared_env()
+        if name == "cases":
+            python = str(BACKEND_PYTHON)
+            rasa = {
+                "RASA_URL": self.url("rasa"),
+                "RASA_AUTH_TOKEN": self.secrets.get("RASA_AUTH_TOKEN"),  # the console's link
+            }
+            return Part(
+                name,
+                [python, "-m", "focus_cases", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                {**shared, **rasa, **env},
+                port,
+                "/health",
+                log,
+                cwd=BACKEND,
+                prepare=[python, "-m", "focus_cases", "seed-demo"],
+            )
+        if name == "actions":
+            command = [str(BOT_BIN / "python"), "-m", "bot.actions.server", "--port", str(port)]
+            return Part(name, command, {**shared, **env}, port, "/health", log)
+        if name == "rasa":
+            token = self.secrets["RASA_AUTH_TOKEN"]
+            return Part(
+                name,
+                [
+                    *self._rasa("run"),
+                    "--enable-api",
+                    "--auth-token",
+                    token,
+                    "--cors",
+                    "*",
+                    "--credentials",
+                    "credentials.yml",
+                ],
+                {**shared, **env},
+                port,
+                f"/status?token={token}",
+                log,
+                ready_key="model_file",
+            )
+        raise ValueError(f"no part {name!r}; the parts are {', '.join(PART_NAMES)}")
+
+    def _rasa(self, command: str) -> list[str]:
+        """`rasa run` or `rasa shell` on this stack's port, model and endpoints."""
+        return [
+            str(BOT_BIN / "rasa"),
+            command,
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(self.ports["rasa"]),
+            "--model",
+            self.model,
+            "--endpoints",
+            "endpoints.yml",
+        ]
+
+    def _chosen(self, names: tuple[str, ...]) -> list[Part]:
+        return [self.parts[name] for name in names] if names else list(self.parts.values())
+
+    def start(
+        self, *names: str, timeout: float = 300, cancel: threading.Event | None = None
+    ) -> None:
+        """Start the named parts (all by default) together; return once each answers.
+
+        Raises StackError if one exits or does not answer in ``timeout`` seconds;
+        returns early if ``cancel`` is set (Ctrl-C while Rasa loads)."""
+        chosen = self._chosen(names)
+        for part in chosen:
+            part.start(part.extra)
+            self.say(f"{part.name} started on {part.url} (pid {part.pid})")
+        self._wait(chosen, timeout, cancel)
+
+    def restart(self, name: str, timeout: float = 60, **extra: str | None) -> None:
+        """Restart one part with ``extra`` over its environment (replacing the previous
+        restart's), e.g. ``restart("cases", FOCUS_NOW="2026-11-28T14:00")``."""
+        part = self.parts[name]
+        part.start(extra)
+        self._wait([part], timeout, None)
+
+    def _wait(self, parts: list[Part], timeout: float, cancel: threading.Event | None) -> None:
+        deadline = time.monotonic() + timeout
+        waiting = list(parts)
+        while waiting:
+            if cancel is not None and cancel.is_set():
+                return
+            for part in waiting:
+                code = part.exit_code()
+                if code is not None or part.process is None:
+                    how = _exit_reason(code) if code is not None else "stopped"
+                    raise StackError(f"{part.name} ended ({how}) before it answered; {part.where}")
+            if time.monotonic() > deadline:
+                late = "; ".join(f"{part.name} ({part.where})" for part in waiting)
+                raise StackError(f"no answer in {timeout:.0f} s from {late}")
+            waiting = [part for part in waiting if not part.answers()]
+            if waiting:
+                time.sleep(0.5)
+
+    def stop(self, *names: str) -> None:
+        """Stop the named parts (all by default) together, newest first, promptly."""
+        chosen = self._chosen(names)
+        for part in reversed(chosen):
+            part.terminate()
+        deadline = time.monotonic() + STOP_GRACE
+        for part in reversed(chosen):
+            part.reap(deadline)
+
+    def pause(self, name: str) -> None:
+        self.parts[name].pause()
+
+    def resume(self, name: str) -> None:
+        self.parts[name].resume()
+
+    def create_staff(self, username: str, role: str = "admin") -> Staff:
+        """A staff account in this stack's case database, by the backend's own CLI."""
+        cases = self.parts["cases"]
+        result = subprocess.run(
+            [str(BACKEND_PYTHON), "-m", "focus_cases", "create-admin", username]
+            + ["--role", role, "--json"],
+            cwd=BACKEND,
+            env=cases.environment(),
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise StackError(f"create-admin {username} failed: {result.stderr.strip()[-500:]}")
+        account = json.loads(result.stdout)
+        return Staff(account["username"], account["password"], account["role"])
+
+    def supervise(self, stopping: threading.Event) -> None:
+        """Until ``stopping`` is set, restart any started part that exits, after a backoff.
+
+        The backoff doubles from BACKOFF_FIRST to BACKOFF_MAX and starts over once a part
+        has stayed up STABLE_AFTER seconds. A part stopped through ``stop()`` stays stopped."""
+        watches = {name: _Watch() for name in self.parts}
+        while not stopping.wait(0.5):
+            for part in self.parts.values():
+                watch = watches[part.name]
+                if watch.due is not None:
+                    if time.monotonic() >= watch.due:
+                        self._revive(part, watch)
+                    continue
+                code = part.exit_code()
+                if code is None:
+                    if watch.recovering and part.answers():
+                        watch.recovering = False
+                        self.say(f"{part.name} answers again")
+                    continue
+                if part.uptime() >= STABLE_AFTER:
+                    watch.delay = BACKOFF_FIRST
+                part.stop(grace=0)  # anything it left in its process group goes too
+                wait = watch.schedule()
+                self.say(
+                    f"{part.name} exited ({_exit_reason(code)}); "
+                    f"restarting at {_clock(wait)} (in {wait:g} s)"
+                )
+
+    def _revive(self, part: Part, watch: _Watch) -> None:
+        watch.due = None
+        try:
+            part.start(part.extra)
+        except StackError as error:
+            self.say(f"{error}; trying again in {watch.schedule():g} s")
+            return
+        watch.recovering = True
+        self.say(f"{part.name} restarted (pid {part.pid})")
+
+    def shell(self) -> subprocess.Popen:
+        """`rasa shell` in the foreground (our terminal), with the Rasa part's environment."""
+        return subprocess.Popen(self._rasa("shell"), cwd=ROOT, env=self.parts["rasa"].environment())
+
+
+def _announce(message: str) -> None:
+    print(f"[stack] {_clock()} {message}", flush=True)
+
+
+WHERE = {
+    "cases": "web pages {}/",
+    "actions": "custom actions {}",
+    "rasa": "chat API {} (REST: /webhooks/rest/webhook)",
+}
+
+
+def _run_shell(stack: Stack, stopping: threading.Event) -> int:
+    """`rasa shell` until it ends or we are told to stop, supervising the other parts."""
+    shell = stack.shell()
+    threading.Thread(target=lambda: (shell.wait(), stopping.set()), daemon=True).start()
+    try:
+        stack.supervise(stopping)
+    finally:
+        if shell.poll() is None:  # SIGTERM to us, or Ctrl-C that it ignored
+            shell.terminate()
+            try:
+                shell.wait(timeout=STOP_GRACE)
+            except subprocess.TimeoutExpired:
+                shell.kill()
+    return shell.returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="bot/models", help="model file or directory")
     parser.add_argument("--logs", type=Path, help="write each part's output to DIR/<part>.log")
+    parser.add_argument("--state", type=Path, help="folder for the databases and the outbox")
     parser.add_argument(
-        "--state", type=Path, help="folder for the conversation and case databases (tests)"
+        "--parts", default=",".join(PART_NAMES), help="comma-separated parts to start"
     )
     parser.add_argument(
-        "--parts",
-        default="cases,actions,rasa",
-        help="comma-separated parts to start (tests run the case service apart)",
+        "--shell",
+        action="store_true",
+        help="talk to the bot in this terminal: `rasa shell` instead of the Rasa server",
     )
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for readiness")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
-    (args.state or ROOT / "bot" / "var").mkdir(parents=True, exist_ok=True)
-    processes: list[subprocess.Popen] = []
     stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    wanted = [name for name in args.parts.split(",") if not (args.shell and name == "rasa")]
+    stack = Stack(model=args.model, state=args.state, logs=args.logs, say=_announce)
     try:
-        wanted = args.parts.split(",")
-        stack = [
-            part
-            for part in parts(args.model, load_secrets(), args.state and args.state.resolve())
-            if part.name in wanted
-        ]
-        for part in stack:
-            processes.append(start(part, args.logs))
-        deadline = time.monotonic() + args.timeout
-        waiting = list(stack)
-        while waiting and not stopping.is_set():
-            waiting = [part for part in waiting if not answers(part.ready_url)]
-            dead = [p for p in processes if p.poll() is not None]
-            if dead or time.monotonic() > deadline:
-                names = [part.name for part in waiting]
-                print(
-                    f"stack: failed to start ({'exited' if dead else 'timed out'}): {names}",
-                    file=sys.stderr,
-                    flush=True,
-                )
-                return 1
-            time.sleep(1)
-        if not stopping.is_set():
-            print(
-                f"stack: ready. Chat API {URLS['rasa']} (REST: /webhooks/rest/webhook)"
-                + (f"; web pages {URLS['cases']}/" if "cases" in wanted else ""),
-                flush=True,
-            )
-        while not stopping.is_set():
-            if any(p.poll() is not None for p in processes):
-                print("stack: a part exited; stopping the rest", file=sys.stderr, flush=True)
-                return 1
-            stopping.wait(1)
+        stack.start(*wanted, timeout=args.timeout, cancel=stopping)
+        if stopping.is_set():
+            return 0
+        _announce("ready: " + "; ".join(WHERE[name].format(stack.url(name)) for name in wanted))
+        if args.shell:
+            return _run_shell(stack, stopping)
+        stack.supervise(stopping)
         return 0
+    except StackError as error:
+        _announce(f"failed to start: {error}")
+        return 1
     finally:
-        stop(processes)
+        _announce("stopping every part")
+        stack.stop()
+        _announce("stopped")
 
 
 if __name__ == "__main__":

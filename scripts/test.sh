@@ -39,6 +39,9 @@ $PY scripts/check_nlu.py reports/nlu
 step "pytest: bot"
 bot/.venv/bin/pytest tests/bot
 
+step "pytest: the launcher restarts a part that dies, Ctrl-C leaves nothing (tests/stack)"
+bot/.venv/bin/pytest tests/stack
+
 step "case service"
 make -C backend test
 

@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import sys
@@ -57,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     admin = commands.add_parser("create-admin", help="create a staff user; prints a password")
     admin.add_argument("username")
     admin.add_argument("--role", choices=["admin", "agent"], default="admin")
+    admin.add_argument(
+        "--json", action="store_true", help="print the account as JSON (for scripts and tests)"
+    )
     commands.add_parser("release", help="open queued cases that are due")
     args = parser.parse_args(argv)
 
@@ -81,7 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         except IntegrityError:
             print(f"a staff user {args.username!r} already exists", file=sys.stderr)
             return 1
-        print(f"created {args.role} {args.username!r}; one-time password: {password}")
+        if args.json:
+            print(json.dumps({"username": args.username, "role": args.role, "password": password}))
+        else:
+            print(f"created {args.role} {args.username!r}; one-time password: {password}")
     elif args.command == "release":
         released = _with_sessions(lambda sessions: cases.release_due(sessions, _now()))
         print(f"released {released} cases")

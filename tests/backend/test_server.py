@@ -3,8 +3,6 @@
 import asyncio
 import json
 import os
-import re
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +17,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from focus_cases.db import downgrade, migrate
 
-BACKEND = Path(__file__).resolve().parents[2] / "backend"
+ROOT = Path(__file__).resolve().parents[2]
+BACKEND = ROOT / "backend"
+sys.path.append(str(ROOT))  # for scripts/stack.py, the one launcher (standard library only)
+from scripts.stack import Stack, free_port  # noqa: E402
 
 
 def cli(url: str, *args: str, **env: str) -> str:
@@ -35,45 +36,26 @@ def cli(url: str, *args: str, **env: str) -> str:
     return result.stdout
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def server(database_url: str) -> Iterator[str]:
-    """`serve` on a free loopback port; yields the base URL."""
-    cli(database_url, "seed-demo")
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "focus_cases", "serve", "--port", str(port)],
-        cwd=BACKEND,
-        env={**os.environ, "FOCUS_DATABASE_URL": database_url, "FOCUS_SERVICE_TOKEN": TOKEN},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+def server(database_url: str, tmp_path: Path) -> Iterator[Stack]:
+    """The case service alone (demo data loaded, `serve`) on a free loopback port."""
+    with Stack(
+        ("cases",),
+        ports={"cases": free_port()},
+        state=tmp_path,
+        logs=tmp_path / "logs",
+        env={"cases": {"FOCUS_DATABASE_URL": database_url}},
+        secrets={"FOCUS_SERVICE_TOKEN": TOKEN},
+    ) as stack:
+        stack.start(timeout=60)
+        yield stack
 
 
-def staff_headers(base: str, database_url: str) -> list[str]:
-    out = cli(database_url, "create-admin", f"fuzz{os.getpid()}{time.time_ns() % 10**6}")
-    match = re.search(r"created admin '([^']+)'; one-time password: (\S+)", out)
-    assert match, out
+def staff_headers(stack: Stack) -> list[str]:
+    staff = stack.create_staff(f"fuzz{os.getpid()}{time.time_ns() % 10**6}")
     request = urllib.request.Request(
-        f"{base}/api/auth/login",
-        data=json.dumps({"username": match[1], "password": match[2]}).encode(),
+        f"{stack.url('cases')}/api/auth/login",
+        data=json.dumps({"username": staff.username, "password": staff.password}).encode(),
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request) as response:
@@ -85,6 +67,10 @@ def staff_headers(base: str, database_url: str) -> list[str]:
 def test_cli_create_admin_and_release(database_url: str) -> None:
     out = cli(database_url, "create-admin", "ops", "--role", "agent")
     assert "one-time password" in out
+    account = json.loads(cli(database_url, "create-admin", "lead", "--json"))
+    assert account.keys() == {"username", "role", "password"}
+    assert account["username"] == "lead" and account["role"] == "admin"
+    assert len(account["password"]) >= 12
     assert "released 0 cases" in cli(database_url, "release")
     assert "demo accounts loaded" in cli(database_url, "seed-demo")
     assert "not loaded" in cli(database_url, "seed-demo")
@@ -108,7 +94,7 @@ async def test_migrations_down_and_up(database_url: str) -> None:
     )
 
 
-def test_fuzz_against_running_server(server: str, database_url: str, tmp_path: Path) -> None:
+def test_fuzz_against_running_server(server: Stack, tmp_path: Path) -> None:
     """Schemathesis from the OpenAPI document: no 5xx, responses match the schema.
     Once with the service token, once as a logged-in admin (not logging out); bounded."""
     checks = (
@@ -117,7 +103,7 @@ def test_fuzz_against_running_server(server: str, database_url: str, tmp_path: P
     )
     # Left out: logout, and the routes that call Rasa (not running here; tested with a fake).
     excluded = ["logout", "get_conversation", "get_story", "try_message"]
-    staff = [*staff_headers(server, database_url)]
+    staff = staff_headers(server)
     for operation in excluded:
         staff += ["--exclude-operation-id", operation]
     for auth in (["-H", f"Authorization: Bearer {TOKEN}"], staff):
@@ -125,7 +111,7 @@ def test_fuzz_against_running_server(server: str, database_url: str, tmp_path: P
             [
                 str(Path(sys.executable).parent / "schemathesis"),
                 "run",
-                f"{server}/api/openapi.json",
+                f"{server.url('cases')}/api/openapi.json",
                 *auth,
                 "--checks",
                 checks,

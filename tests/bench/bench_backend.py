@@ -1,18 +1,16 @@
 """Benchmark: case creates per second and p50/p99 latency, 1 and 50 concurrent clients.
 
-Starts a real `serve` process on a free loopback port against a fresh SQLite file
-(and against PostgreSQL when --postgres-url is given) and posts fault cases, each
-with its own Idempotency-Key, over HTTP. Bounded by --requests and --max-seconds.
-Run with the backend's interpreter: backend/.venv/bin/python tests/bench/bench_backend.py
+Starts the case service through scripts/stack.py on a free loopback port against a
+fresh SQLite file (and against PostgreSQL when --postgres-url is given) and posts fault
+cases, each with its own Idempotency-Key, over HTTP. Bounded by --requests and
+--max-seconds. Run with the backend's interpreter:
+backend/.venv/bin/python tests/bench/bench_backend.py
 """
 
 import argparse
 import asyncio
-import os
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,41 +18,16 @@ from pathlib import Path
 
 import aiohttp
 
-BACKEND = Path(__file__).resolve().parents[2] / "backend"
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.append(str(ROOT))  # for scripts/stack.py, the one launcher (standard library only)
+from scripts.stack import Stack, free_port  # noqa: E402
+
 TOKEN = secrets.token_urlsafe(16)
 BODY = {
     "kind": "fault",
     "customer_words": "Benchmark: the line is crackly since this morning.",
     "details": {"service": "Fixed Line", "description": "crackly line", "since": "09:00"},
 }
-
-
-def start_server(url: str) -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "FOCUS_DATABASE_URL": url, "FOCUS_SERVICE_TOKEN": TOKEN}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "focus_cases", "serve", "--port", str(port)],
-        cwd=BACKEND,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    return process, f"http://127.0.0.1:{port}"
-
-
-async def wait_healthy(base: str) -> None:
-    async with aiohttp.ClientSession() as session:
-        for _ in range(150):
-            try:
-                async with session.get(f"{base}/health") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise RuntimeError("server did not become healthy")
 
 
 async def run_level(base: str, clients: int, requests: int, max_seconds: float) -> str:
@@ -90,16 +63,26 @@ async def run_level(base: str, clients: int, requests: int, max_seconds: float) 
     )
 
 
-async def bench(name: str, url: str, requests: int, max_seconds: float) -> None:
-    process, base = start_server(url)
-    try:
-        await wait_healthy(base)
-        print(f"{name}:", flush=True)
-        for clients in (1, 50):
-            print("  " + await run_level(base, clients, requests, max_seconds), flush=True)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+async def measure(base: str, requests: int, max_seconds: float) -> None:
+    for clients in (1, 50):
+        print("  " + await run_level(base, clients, requests, max_seconds), flush=True)
+
+
+def bench(name: str, url: str | None, requests: int, max_seconds: float) -> None:
+    """One database: the service on it (SQLite in a fresh folder unless ``url``)."""
+    with tempfile.TemporaryDirectory() as folder:
+        database = {"FOCUS_DATABASE_URL": url} if url else {}
+        with Stack(
+            ("cases",),
+            ports={"cases": free_port()},
+            state=Path(folder),
+            logs=Path(folder) / "logs",
+            env={"cases": database},
+            secrets={"FOCUS_SERVICE_TOKEN": TOKEN},
+        ) as stack:
+            stack.start(timeout=60)
+            print(f"{name}:", flush=True)
+            asyncio.run(measure(stack.url("cases"), requests, max_seconds))
 
 
 def main() -> None:
@@ -108,11 +91,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000, help="creates per level")
     parser.add_argument("--max-seconds", type=float, default=30, help="time cap per level")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        sqlite_url = f"sqlite+aiosqlite:///{tmp}/bench.db"
-        asyncio.run(bench("SQLite", sqlite_url, args.requests, args.max_seconds))
+    bench("SQLite", None, args.requests, args.max_seconds)
     if args.postgres_url:
-        asyncio.run(bench("PostgreSQL", args.postgres_url, args.requests, args.max_seconds))
+        bench("PostgreSQL", args.postgres_url, args.requests, args.max_seconds)
 
 
 if __name__ == "__main__":

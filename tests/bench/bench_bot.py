@@ -17,10 +17,9 @@ from pathlib import Path
 
 import aiohttp
 
-from scripts.stack import URLS
+from scripts.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
-RASA = URLS["rasa"]
 MESSAGES = [
     "hi there",
     "what are your opening hours",
@@ -75,12 +74,14 @@ def timed_load(model: Path) -> float:
     return float(result.stdout.strip().splitlines()[-1])
 
 
-async def parse_latency(session: aiohttp.ClientSession, token: str, count: int) -> list[float]:
+async def parse_latency(
+    session: aiohttp.ClientSession, rasa: str, token: str, count: int
+) -> list[float]:
     samples = []
     for i in range(count):
         started = time.perf_counter()
         async with session.post(
-            f"{RASA}/model/parse",
+            f"{rasa}/model/parse",
             params={"token": token},
             json={"text": MESSAGES[i % len(MESSAGES)]},
         ) as response:
@@ -90,7 +91,7 @@ async def parse_latency(session: aiohttp.ClientSession, token: str, count: int) 
     return samples
 
 
-async def rest_throughput(session: aiohttp.ClientSession, senders: int, per_sender: int):
+async def rest_throughput(session: aiohttp.ClientSession, rasa: str, senders: int, per_sender: int):
     latencies: list[float] = []
 
     async def one_sender() -> None:
@@ -98,7 +99,7 @@ async def rest_throughput(session: aiohttp.ClientSession, senders: int, per_send
         for i in range(per_sender):
             started = time.perf_counter()
             async with session.post(
-                f"{RASA}/webhooks/rest/webhook", json={"sender": sender, "message": MESSAGES[i % 6]}
+                f"{rasa}/webhooks/rest/webhook", json={"sender": sender, "message": MESSAGES[i % 6]}
             ) as r:
                 await r.read()
                 assert r.status == 200
@@ -119,7 +120,7 @@ FAULT_TURNS = [
 ]
 
 
-async def form_turns(session: aiohttp.ClientSession, conversations: int) -> list[float]:
+async def form_turns(session: aiohttp.ClientSession, rasa: str, conversations: int) -> list[float]:
     """Turn latency inside the fault form with concurrent conversations."""
     latencies: list[float] = []
 
@@ -128,7 +129,7 @@ async def form_turns(session: aiohttp.ClientSession, conversations: int) -> list
         for text in FAULT_TURNS:
             started = time.perf_counter()
             async with session.post(
-                f"{RASA}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+                f"{rasa}/webhooks/rest/webhook", json={"sender": sender, "message": text}
             ) as r:
                 await r.read()
                 assert r.status == 200
@@ -138,24 +139,24 @@ async def form_turns(session: aiohttp.ClientSession, conversations: int) -> list
     return latencies
 
 
-async def measure_running_stack(token: str) -> None:
+async def measure_running_stack(rasa: str, token: str) -> None:
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(timeout=timeout) as session:
-        await parse_latency(session, token, 5)  # warm up
-        samples = await parse_latency(session, token, 200)
+        await parse_latency(session, rasa, token, 5)  # warm up
+        samples = await parse_latency(session, rasa, token, 200)
         print(
             f"/model/parse: p50 {percentile(samples, .5) * 1000:.0f} ms, "
             f"p99 {percentile(samples, .99) * 1000:.0f} ms (200 requests)"
         )
         for senders, per_sender in ((1, 60), (20, 6)):
-            rate, latencies = await rest_throughput(session, senders, per_sender)
+            rate, latencies = await rest_throughput(session, rasa, senders, per_sender)
             print(
                 f"REST channel, {senders:>2} concurrent senders: {rate:.1f} messages/s, "
                 f"p50 {percentile(latencies, .5) * 1000:.0f} ms, "
                 f"p99 {percentile(latencies, .99) * 1000:.0f} ms "
                 f"({senders * per_sender} messages)"
             )
-        latencies = await form_turns(session, 20)
+        latencies = await form_turns(session, rasa, 20)
         print(
             f"fault form, 20 concurrent conversations: turn p50 "
             f"{percentile(latencies, .5) * 1000:.0f} ms, p99 "
@@ -174,35 +175,10 @@ def main() -> None:
     latest = model if model.is_file() else max(model.glob("*.tar.gz"), key=os.path.getmtime)
     print(f"model load (Agent.load): {timed_load(latest):.1f} s")
     started = time.perf_counter()
-    stack = subprocess.Popen(
-        [
-            "python3",
-            str(ROOT / "scripts/stack.py"),
-            "--model",
-            str(latest),
-            "--logs",
-            str(ROOT / "reports/bench-logs"),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        for line in stack.stdout:
-            if line.startswith("stack: ready"):
-                break
-        else:
-            sys.exit("the stack did not start; see reports/bench-logs")
+    with Stack(model=str(latest), logs=ROOT / "reports" / "bench-logs") as stack:
+        stack.start()
         print(f"stack start until every part answers: {time.perf_counter() - started:.0f} s")
-        token = next(
-            line.split("=", 1)[1]
-            for line in (ROOT / ".env").read_text().splitlines()
-            if line.startswith("RASA_AUTH_TOKEN=")
-        )
-        asyncio.run(measure_running_stack(token))
-    finally:
-        stack.terminate()
-        stack.wait(timeout=60)
+        asyncio.run(measure_running_stack(stack.url("rasa"), stack.secrets["RASA_AUTH_TOKEN"]))
 
 
 if __name__ == "__main__":

@@ -1,21 +1,14 @@
 """The real stack and Debian's Chromium, for the browser tests of the widget and console.
 
-Rasa and the action server start once per run (scripts/stack.py, the model in
-FOCUS_TEST_MODEL); the case service runs apart so a test can restart it with another
-clock (FOCUS_NOW), as tests/bot/conftest.py does. Ports come from scripts.stack.PORTS
-(FOCUS_*_PORT), state and logs go under reports/, screenshots to reports/screenshots/.
-Chromium is /usr/bin/chromium (scripts/chromium.sh); Playwright never downloads one.
+scripts/stack.py starts the case service, the action server and Rasa (the model in
+FOCUS_TEST_MODEL) once per run, on the FOCUS_*_PORT ports, with their files where
+tests/stack_fixtures.py says; a test can restart the case service with another clock
+(FOCUS_NOW). Screenshots go to reports/screenshots/. Chromium is /usr/bin/chromium
+(scripts/chromium.sh); Playwright never downloads one.
 """
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,12 +16,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
-from scripts.stack import PORTS, URLS, load_secrets
+from tests.stack_fixtures import REPORTS, CaseService, required_model, suite_stack
 
-ROOT = Path(__file__).resolve().parents[2]
-REPORTS = Path(os.environ.get("FOCUS_REPORTS_DIR", ROOT / "reports"))
-STATE = REPORTS / "browser-state"
-LOGS = REPORTS / "browser-logs"
 SHOTS = REPORTS / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -41,7 +30,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-IN_HOURS = "2026-11-25T10:00"  # a Wednesday morning
 SATURDAY = "2026-11-28T14:00"
 BOT_REPLY_SECONDS = 90  # Rasa on two busy cores
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -65,148 +53,32 @@ PHONE = {**DESKTOP, "viewport": {"width": 390, "height": 780}, "is_mobile": True
 expect.set_options(timeout=15_000)
 
 
-def _port_in_use(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-class CaseService:
-    """The case service on PORTS["cases"], restartable with another clock, plus the
-    staff account the tests log in with (made by create-admin, as a person would)."""
-
-    url = URLS["cases"]
-    python = str(ROOT / "backend" / ".venv" / "bin" / "python")
-
-    def __init__(self, secrets: dict[str, str]) -> None:
-        self.process: subprocess.Popen | None = None
-        self.env = {
-            **os.environ,
-            "FOCUS_DATABASE_URL": f"sqlite+aiosqlite:///{STATE / 'cases.db'}",
-            "FOCUS_SERVICE_TOKEN": secrets["FOCUS_SERVICE_TOKEN"],
-            "FOCUS_ALLOW_CLOCK_OVERRIDE": "1",
-            "RASA_URL": URLS["rasa"],
-            "RASA_AUTH_TOKEN": secrets["RASA_AUTH_TOKEN"],
-        }
-        self.env.pop("FOCUS_RASA_PUBLIC_URL", None)
-        self._cli("seed-demo")
-        created = self._cli("create-admin", "agent-browser", "--role", "agent")
-        match = re.search(r"created agent '([^']+)'; one-time password: (\S+)", created)
-        assert match, created
-        self.username, self.password = match[1], match[2]
-
-    def _cli(self, *args: str) -> str:
-        return subprocess.run(
-            [self.python, "-m", "focus_cases", *args],
-            env=self.env,
-            cwd=ROOT / "backend",
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-
-    def start(self, now: str = IN_HOURS) -> None:
-        self.stop()
-        log = open(LOGS / "cases.log", "a")  # noqa: SIM115 (kept open for the child)
-        self.process = subprocess.Popen(
-            [self.python, "-m", "focus_cases", "serve", "--port", str(PORTS["cases"])],
-            env={**self.env, "FOCUS_NOW": now},
-            cwd=ROOT / "backend",
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while not _answers(f"{self.url}/health"):
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise RuntimeError(f"the case service did not start; see {LOGS / 'cases.log'}")
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-        self.process = None
-
-
-class BotProcess:
-    """Rasa and the action server through scripts/stack.py, started in the background
-    so the browser and case service get ready meanwhile."""
-
-    def __init__(self, model: str) -> None:
-        self.ready = threading.Event()
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                str(ROOT / "scripts" / "stack.py"),
-                "--model",
-                model,
-                "--parts",
-                "actions,rasa",
-                "--logs",
-                str(LOGS),
-                "--state",
-                str(STATE),
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "FOCUS_OUTBOX_DIR": str(STATE / "outbox")},
-        )
-        threading.Thread(target=self._watch, daemon=True).start()
-
-    def _watch(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            if line.startswith("stack: ready"):
-                self.ready.set()
-
-    def wait(self, timeout: float = 400) -> None:
-        if not self.ready.wait(timeout):
-            pytest.fail(f"Rasa and the action server did not start; see {LOGS}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=60)
-
-
 @dataclass
 class Stack:
+    """The running stack, with the staff account the tests log in with (an agent)."""
+
     cases: CaseService
-    bot: BotProcess
 
     @property
     def url(self) -> str:
-        return URLS["cases"]
+        return self.cases.url
 
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
-    model = os.environ.get("FOCUS_TEST_MODEL")
-    if not model:
-        pytest.fail("FOCUS_TEST_MODEL is not set: run `make -C backend test-browser` with it")
-    busy = [port for port in PORTS.values() if _port_in_use(port)]
-    if busy:
-        pytest.fail(f"ports {busy} are in use: stop `make run` or set FOCUS_*_PORT")
-    shutil.rmtree(STATE, ignore_errors=True)
-    for folder in (STATE, LOGS, SHOTS):
-        folder.mkdir(parents=True, exist_ok=True)
-    secrets = load_secrets()
-    bot = BotProcess(model)
-    cases = CaseService(secrets)
+    """The widget learns Rasa's address from the case service: the local one, whatever
+    FOCUS_RASA_PUBLIC_URL says; "try the bot" may set its conversation's clock."""
+    required_model()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    harness = suite_stack(
+        "browser",
+        {"cases": {"FOCUS_ALLOW_CLOCK_OVERRIDE": "1", "FOCUS_RASA_PUBLIC_URL": None}},
+    )
     try:
-        cases.start()
-        bot.wait()
-        yield Stack(cases, bot)
+        harness.start()
+        yield Stack(CaseService(harness, harness.create_staff("agent-browser", "agent")))
     finally:
-        bot.stop()
-        cases.stop()
+        harness.stop()
 
 
 @pytest.fixture(scope="session")
