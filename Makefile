@@ -10,7 +10,7 @@ RASA := bot/.venv/bin/rasa
 BOT_PY := bot/.venv/bin/python
 SPACY_PIPELINE := bot/models/spacy_en/meta.json
 
-.PHONY: setup run shell admin test bench train lint fmt backend clean
+.PHONY: setup run shell admin test eval bench train lint fmt backend clean
 
 setup: bot/.venv/.synced $(SPACY_PIPELINE) backend/.venv/.synced
 
@@ -40,6 +40,10 @@ backend: backend/.venv/.synced
 ## test: everything CI checks (lint, data, stories, held-out NLU, pytest, backend)
 test: setup
 	scripts/test.sh
+
+## eval: understanding with config.yml: 5-fold CV, held-out split, paraphrase set
+eval: setup
+	scripts/eval.sh
 
 ## bench: speed figures (printed, never asserted)
 bench: train

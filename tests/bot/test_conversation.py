@@ -22,6 +22,15 @@ def test_a_question_gets_the_exact_facts(stack, sender):
     assert "Monday to Friday between the hours of 09:00 and 17:30" in reply
 
 
+def test_the_hours_the_bot_says_are_the_services(stack, sender):
+    """domain.yml's fact_hours is the bot's wording of hours.py: they must agree."""
+    hours = requests.get(f"{stack.cases.url}/api/hours", timeout=10).json()
+    reply = stack.reply(sender, "when are you open")
+    days = hours["working_days"]
+    said = f"{days[0]} to {days[-1]} between the hours of {hours['opens']} and {hours['closes']}"
+    assert said in reply
+
+
 @pytest.mark.parametrize(
     "text",
     [
