@@ -3,6 +3,7 @@ once across replicas and restarts, at its submission time, refusals to staff."""
 
 import asyncio
 import json
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -14,12 +15,23 @@ import pytest
 from aiohttp import web
 
 from bot.actions.backend import CaseService
-from bot.actions.outbox import Outbox
+from bot.actions.outbox import Outbox, entries
+
+POSTGRES_URL = os.environ.get("FOCUS_TEST_POSTGRES_URL")
 
 
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'outbox.db'}"
+@pytest.fixture(params=["sqlite", "postgres"])
+def url(request, tmp_path: Path) -> str:
+    """The outbox on SQLite, and on PostgreSQL when FOCUS_TEST_POSTGRES_URL is set
+    (the case service's test database; the outbox table is emptied for each test)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'outbox.db'}"
+    if not POSTGRES_URL:
+        pytest.skip("FOCUS_TEST_POSTGRES_URL not set")
+    url = POSTGRES_URL.replace("+asyncpg", "")  # the bot's SQLAlchemy speaks psycopg2
+    with Outbox(url).engine.begin() as connection:
+        connection.execute(entries.delete())
+    return url
 
 
 def callback_case(name: str) -> dict:
@@ -170,7 +182,7 @@ async def test_files_of_the_old_outbox_are_moved_in_and_none_is_lost(
     tag = uuid.uuid4().hex[:6]
     good = {"key": f"old-{tag}", "case": callback_case(f"Old {tag}")}
     (folder / f"old-{tag}.json").write_text(json.dumps(good))
-    (folder / "torn.json").write_text(f'{{"key": "torn", "case": {{"customer_words": "torn {tag}')
+    (folder / f"torn-{tag}.json").write_text(f'{{"case": {{"customer_words": "torn {tag}')
     refused = {"key": f"no-{tag}", "case": {"kind": "fault", "customer_words": f"no {tag}"}}
     (folder / "rejected" / f"no-{tag}.json").write_text(json.dumps({**refused, "reason": "422"}))
     outbox = Outbox(url)
