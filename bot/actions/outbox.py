@@ -162,10 +162,15 @@ class Outbox:
 
     def migrate(self, folder: Path) -> int:
         """Move the files an older outbox left in ``folder`` (and its ``rejected/``)
-        into the table, keeping their time; unreadable ones go to staff as they are."""
+        into the table, keeping their time; unreadable ones go to staff as they are.
+        A file that cannot be opened stays where it is (and is tried at the next start)."""
         moved = 0
         for path in [*folder.glob("*.json"), *folder.glob("rejected/*.json")]:
-            text = path.read_text(errors="replace")
+            try:
+                text = path.read_text(errors="replace")
+            except OSError as error:
+                logger.error("outbox: cannot open %s, left in place: %s", path, error)
+                continue
             try:
                 record = json.loads(text)
                 key, body = str(record["key"]), json.dumps(record["case"])
