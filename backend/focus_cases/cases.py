@@ -50,14 +50,13 @@ def submitted_at(now: datetime, age_seconds: float) -> datetime:
 
     The bot sends the age rather than a time, so its clock and ours never need to
     agree; a negative age or one over MAX_SUBMISSION_AGE is refused (422)."""
-    age = timedelta(seconds=age_seconds)
-    if not timedelta(0) <= age <= MAX_SUBMISSION_AGE:
+    if not 0 <= age_seconds <= MAX_SUBMISSION_AGE.total_seconds():
         raise ProblemError(
             422,
             f"a submission's age must be 0 to {MAX_SUBMISSION_AGE.days} days",
             slug="submission-too-old",
         )
-    return now - age
+    return now - timedelta(seconds=age_seconds)
 
 
 def fingerprint(data: AnyCase) -> str:

@@ -47,6 +47,7 @@ async def test_the_age_is_bounded_and_a_number(client: TestClient) -> None:
     status, body = await deliver(client, fault_case(), str(week + 1))
     assert status == 422 and body["type"] == "/problems/submission-too-old"
     assert (await deliver(client, fault_case(), "-5"))[0] == 422
+    assert (await deliver(client, fault_case(), "1e300"))[0] == 422
     for bad in ("soon", "nan", "inf"):
         status, body = await deliver(client, fault_case(), bad)
         assert status == 400 and "Submitted-Age" in body["detail"]
