@@ -347,6 +347,7 @@ class Stack:
         if state:
             env["FOCUS_DATABASE_URL"] = f"sqlite+aiosqlite:///{state / 'cases.db'}"
             env["FOCUS_OUTBOX_DIR"] = str(state / "outbox")
+            env["FOCUS_OUTBOX_URL"] = f"sqlite:///{state / 'outbox.db'}"
         return env
 
     def _part(self, name: str, env: Env) -> Part:

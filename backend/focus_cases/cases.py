@@ -8,7 +8,7 @@ runs anywhere else.
 import hashlib
 import secrets
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -34,12 +34,29 @@ TRANSITIONS: dict[Status, tuple[Status, ...]] = {
 # Still with the team: in the queue, and can be due.
 ACTIVE: tuple[Status, ...] = ("queued", "open", "in_progress")
 LOOKUP_NO_MATCH = "no case matches that reference, account number and postcode"
+# How long ago a submission may have been made and still count from its own time: the
+# bot's outbox delivers late after an outage, but a week-old submission needs a person.
+MAX_SUBMISSION_AGE = timedelta(days=7)
 _REFERENCE_TRIES = 10
 
 
 def new_reference() -> str:
     """FG- and 8 random digits: one reference says nothing about the next."""
     return f"FG-{secrets.randbelow(10**8):08d}"
+
+
+def submitted_at(now: datetime, age_seconds: float) -> datetime:
+    """When a late-delivered submission was made: ``age_seconds`` before ``now``.
+
+    The bot sends the age rather than a time, so its clock and ours never need to
+    agree; a negative age or one over MAX_SUBMISSION_AGE is refused (422)."""
+    if not 0 <= age_seconds <= MAX_SUBMISSION_AGE.total_seconds():
+        raise ProblemError(
+            422,
+            f"a submission's age must be 0 to {MAX_SUBMISSION_AGE.days} days",
+            slug="submission-too-old",
+        )
+    return now - timedelta(seconds=age_seconds)
 
 
 def fingerprint(data: AnyCase) -> str:
@@ -77,14 +94,17 @@ async def create_case(
     real_now: datetime,
     actor: str,
     idempotency_key: str | None,
+    submitted: datetime | None = None,
 ) -> tuple[Case, bool]:
     """(case, created). A repeated Idempotency-Key returns the first case, also when a
     concurrent request used it first; else the account is verified (failures counted at
-    ``real_now``) and the case made at ``now``: open in hours, else queued."""
+    ``real_now``) and the case made at ``submitted`` (a late delivery's own time, else
+    ``now``), due as it would have been then: open if that is past, else queued."""
     if idempotency_key and (existing := await _replay(sessions, idempotency_key, data)):
         return existing, False
     account_id = await _account_id(sessions, data, real_now)
-    due = hours.due_at(now)
+    created_at = submitted or now
+    due = hours.due_at(created_at)
     for _ in range(_REFERENCE_TRIES):
         case = Case(
             reference=new_reference(),
@@ -97,7 +117,7 @@ async def create_case(
             contact_phone=data.contact_phone,
             conversation_id=data.conversation_id,
             details=data.details.model_dump(mode="json", exclude_none=True),
-            created_at=now,
+            created_at=created_at,
             due_at=due,
             updated_at=now,
             created_by=actor,
@@ -110,7 +130,11 @@ async def create_case(
                 await session.flush()
                 session.add(
                     CaseEvent(
-                        case_id=case.id, event="created", to_status=case.status, actor=actor, at=now
+                        case_id=case.id,
+                        event="created",
+                        to_status=case.status,
+                        actor=actor,
+                        at=created_at,
                     )
                 )
         except IntegrityError:

@@ -5,7 +5,9 @@ Registered in the route table (endpoints) with their roles and shapes; app adds
 them as routes.
 """
 
+import math
 import re
+from datetime import datetime
 
 from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
@@ -55,6 +57,8 @@ from focus_cases.schemas import (
 )
 from focus_cases.state import NOW, OPENAPI, SESSIONS, SETTINGS
 from focus_cases.verification import verify_account
+
+SUBMITTED_AGE = "Submitted-Age"
 
 # --- public --------------------------------------------------------------------------
 
@@ -119,7 +123,9 @@ async def verify(request: web.Request) -> web.Response:
 async def create_case(request: web.Request) -> web.Response:
     key = idempotency_key(request)
     now = request[NOW]
-    data = (await read_body(request, CaseCreate, today=now.astimezone(LONDON).date())).root
+    submitted = _submitted_at(request)
+    today = (submitted or now).astimezone(LONDON).date()
+    data = (await read_body(request, CaseCreate, today=today)).root
     case, created = await cases.create_case(
         request.app[SESSIONS],
         data,
@@ -127,10 +133,28 @@ async def create_case(request: web.Request) -> web.Response:
         real_now=real_now(request),
         actor=principal(request).name,
         idempotency_key=key,
+        submitted=submitted,
     )
     return reply(
         views.case_created(case), 201 if created else 200, Location=f"/api/cases/{case.reference}"
     )
+
+
+def _submitted_at(request: web.Request) -> datetime | None:
+    """The time of a submission the bot's outbox delivers late, from its
+    Submitted-Age header (seconds ago); only the bot's service token may send it."""
+    age = request.headers.get(SUBMITTED_AGE)
+    if age is None:
+        return None
+    if principal(request).role != "service":
+        raise ProblemError(403, f"only the bot's service sends {SUBMITTED_AGE}", slug="forbidden")
+    try:
+        seconds = float(age)
+    except ValueError:
+        raise ProblemError(400, f"{SUBMITTED_AGE} must be a number of seconds") from None
+    if not math.isfinite(seconds):
+        raise ProblemError(400, f"{SUBMITTED_AGE} must be a number of seconds")
+    return cases.submitted_at(request[NOW], seconds)
 
 
 @endpoint(

@@ -77,6 +77,8 @@ class CaseService:
             raise Unavailable(str(error) or type(error).__name__) from error
         if response.status >= 500:
             raise Unavailable(f"{response.status}")
+        if not isinstance(payload, dict):
+            raise Unavailable(f"{response.status} with a malformed answer")
         if response.status == 404:
             raise NotVerified(payload.get("detail", ""))
         if response.status == 429:
@@ -85,19 +87,41 @@ class CaseService:
             raise Rejected(response.status, payload.get("detail", ""))
         return payload
 
+    async def _answer(
+        self,
+        fields: tuple[str, ...],
+        method: str,
+        path: str,
+        body: dict | None = None,
+        headers: dict | None = None,
+    ) -> dict[str, Any]:
+        """A call whose answer must carry ``fields``; without them it is an outage."""
+        payload = await self._call(method, path, body, headers)
+        if missing := [field for field in fields if field not in payload]:
+            raise Unavailable(f"the answer lacks {', '.join(missing)}")
+        return payload
+
     async def hours(self) -> dict[str, Any]:
-        return await self._call("GET", "/api/hours")
+        return await self._answer(("now",), "GET", "/api/hours")
 
     async def verify(self, account_number: str, postcode: str) -> dict[str, Any]:
         body = {"account_number": account_number, "postcode": postcode}
         return await self._call("POST", "/api/verify", body)
 
-    async def create_case(self, case: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
-        return await self._call("POST", "/api/cases", case, {"Idempotency-Key": idempotency_key})
+    async def create_case(
+        self, case: dict[str, Any], idempotency_key: str, submitted_age: float | None = None
+    ) -> dict[str, Any]:
+        """``submitted_age``: seconds since the customer sent it, for a late delivery."""
+        headers = {"Idempotency-Key": idempotency_key}
+        if submitted_age is not None:
+            headers["Submitted-Age"] = f"{submitted_age:.0f}"
+        created = ("reference", "status", "due_at_text")
+        return await self._answer(created, "POST", "/api/cases", case, headers=headers)
 
     async def lookup_case(self, reference: str, account_number: str, postcode: str) -> dict:
         body = {"reference": reference, "account_number": account_number, "postcode": postcode}
-        return await self._call("POST", "/api/cases/lookup", body)
+        summary = ("reference", "status", "kind", "due_at_text")
+        return await self._answer(summary, "POST", "/api/cases/lookup", body)
 
 
 def for_conversation(events: list[dict[str, Any]], base_url: str | None = None) -> CaseService:

@@ -82,8 +82,7 @@ async def submit(
         # customer still gets an answer and the submission still waits to be sent.
         if not isinstance(error, Unavailable):
             logger.error("submission %s failed unexpectedly: %s", key, type(error).__name__)
-        Outbox().put(key, case)
-        dispatcher.utter_message(response="utter_case_service_down")
+        await keep(dispatcher, key, case)
         return None
     if created.get("status") == "queued":
         dispatcher.utter_message(
@@ -96,3 +95,15 @@ async def submit(
             response="utter_case_created", reference=created["reference"], next_steps=next_steps
         )
     return created
+
+
+async def keep(dispatcher: CollectingDispatcher, key: str, case: dict[str, Any]) -> None:
+    """Put a submission in the outbox and say so; if even the outbox fails, the
+    customer is not told it was kept, but to call."""
+    try:
+        await Outbox().put(key, case)
+    except Exception:  # noqa: BLE001 (the outbox's database is down too)
+        logger.exception("submission %s could not be kept in the outbox", key)
+        dispatcher.utter_message(response="utter_case_not_accepted")
+        return
+    dispatcher.utter_message(response="utter_case_service_down")

@@ -23,7 +23,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from bot.actions.backend import NotVerified, TooManyAttempts, Unavailable, for_conversation
+from bot.actions.backend import (
+    NotVerified,
+    Rejected,
+    TooManyAttempts,
+    Unavailable,
+    for_conversation,
+)
 from bot.actions.free_text import describes_matter
 from bot.actions.submission import base_case, submit
 
@@ -253,7 +259,7 @@ class FocusForm(FormValidationAction):
             return {}
         try:
             account = await for_conversation(tracker.events).verify(account_number, postcode)
-        except NotVerified:
+        except (NotVerified, Rejected):  # no such pair, or a pair that cannot be one
             dispatcher.utter_message(response="utter_not_verified")
             return {"account_number": None, "postcode": None, "account": None}
         except TooManyAttempts:

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import pytest
 import requests
 
+from bot.actions.backend import CaseService as Client
 from scripts.stack import Stack as Harness
+from scripts.stack import load_secrets
 from tests.stack_fixtures import CaseService, required_model, suite_stack
 
 
@@ -50,6 +52,12 @@ def harness() -> Iterator[Harness]:
 def case_service(harness: Harness) -> CaseService:
     harness.start("cases")
     return CaseService(harness, harness.create_staff(f"tester-{uuid.uuid4().hex[:6]}"))
+
+
+@pytest.fixture
+def client(case_service: CaseService) -> Client:
+    """The actions' HTTP client on the suite's case service."""
+    return Client(case_service.url, load_secrets()["FOCUS_SERVICE_TOKEN"])
 
 
 @pytest.fixture(scope="session")

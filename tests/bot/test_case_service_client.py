@@ -1,4 +1,4 @@
-"""The actions' HTTP client and outbox against a real running case service."""
+"""The actions' HTTP client against a real running case service."""
 
 import uuid
 
@@ -7,15 +7,9 @@ import pytest
 from aiohttp import web
 
 from bot.actions.backend import CaseService, NotVerified, Unavailable, for_conversation
-from bot.actions.outbox import Outbox
 from scripts.stack import load_secrets
 
 ACCOUNT, POSTCODE = "FG004521", "BN43 6ZZ"
-
-
-@pytest.fixture
-def client(case_service) -> CaseService:
-    return CaseService(case_service.url, load_secrets()["FOCUS_SERVICE_TOKEN"])
 
 
 def callback_case(name: str) -> dict:
@@ -72,40 +66,13 @@ async def test_a_hung_service_is_unavailable_not_a_crash(case_service):
     assert (await quick.hours())["open_now"] is True
 
 
-async def test_outbox_keeps_submissions_until_the_service_is_back(case_service, client, tmp_path):
-    outbox = Outbox(tmp_path)
-    name = f"Outbox {uuid.uuid4().hex[:6]}"
-    outbox.put("k-" + uuid.uuid4().hex, callback_case(name))
-    case_service.stop()
-    try:
-        assert await outbox.deliver(client) == 0
-        assert len(outbox.pending()) == 1
-    finally:
-        case_service.start()
-    assert await outbox.deliver(client) == 1
-    assert await outbox.deliver(client) == 0
-    assert outbox.pending() == []
-    stored = [c for c in case_service.cases() if c.get("contact_name") == name]
-    assert len(stored) == 1
-    assert stored[0]["customer_words"] == callback_case(name)["customer_words"]
-
-
-async def test_outbox_sets_aside_what_the_service_refuses(client, tmp_path):
-    outbox = Outbox(tmp_path)
-    outbox.put("bad", {"kind": "fault", "customer_words": "x", "details": {}})
-    assert await outbox.deliver(client) == 0
-    assert outbox.pending() == []
-    [rejected] = outbox.rejected()
-    assert rejected["key"] == "bad" and "422" in rejected["reason"]
-
-
 async def test_a_conversation_sends_its_own_clock_to_the_service():
     """The header as it goes over the wire, seen by a loopback server."""
     seen: list[str | None] = []
 
     async def hours(request: web.Request) -> web.Response:
         seen.append(request.headers.get("X-Focus-Now"))
-        return web.json_response({"open_now": True})
+        return web.json_response({"open_now": True, "now": "2026-11-25T10:00:00Z"})
 
     app = web.Application()
     app.router.add_get("/api/hours", hours)

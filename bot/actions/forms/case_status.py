@@ -4,7 +4,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.backend import NotVerified, TooManyAttempts, Unavailable, for_conversation
+from bot.actions.backend import (
+    NotVerified,
+    Rejected,
+    TooManyAttempts,
+    Unavailable,
+    for_conversation,
+)
 from bot.actions.validation import FocusForm
 
 STATUS_WORDS = {
@@ -26,7 +32,7 @@ class CaseStatusForm(FocusForm):
             case = await for_conversation(tracker.events).lookup_case(
                 reference, tracker.get_slot("account_number"), tracker.get_slot("postcode")
             )
-        except NotVerified:
+        except (NotVerified, Rejected):  # no such case for this account, or no such reference
             dispatcher.utter_message(response="utter_case_not_found", reference=reference)
             return []
         except TooManyAttempts:
