@@ -466,8 +466,10 @@ class Stack:
     def resume(self, name: str) -> None:
         self.parts[name].resume()
 
-    def create_staff(self, username: str, role: str = "admin") -> Staff:
-        """A staff account in this stack's case database, by the backend's own CLI."""
+    def create_staff(self, username: str, role: str = "admin", first_login: bool = True) -> Staff:
+        """A staff account in this stack's case database, by the backend's own CLI. With
+        ``first_login`` (the running case service needed), its one-time password is
+        replaced as the first login must, and the account returned is ready to use."""
         cases = self.parts["cases"]
         result = subprocess.run(
             [str(BACKEND_PYTHON), "-m", "focus_cases", "create-admin", username]
@@ -479,8 +481,31 @@ class Stack:
         )
         if result.returncode != 0:
             raise StackError(f"create-admin {username} failed: {result.stderr.strip()[-500:]}")
-        account = json.loads(result.stdout)
-        return Staff(account["username"], account["password"], account["role"])
+        account = Staff(**json.loads(result.stdout))
+        if not first_login:
+            return account
+        password = secrets.token_urlsafe(18)
+        self._change_password(account, password)
+        return Staff(account.username, password, account.role)
+
+    def _change_password(self, account: Staff, new: str) -> None:
+        """Log in as ``account``, change its password to ``new``, log out."""
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+
+        def post(path: str, body: dict[str, str] | None, csrf: str = "") -> bytes:
+            request = urllib.request.Request(
+                f"{self.url('cases')}{path}",
+                data=json.dumps(body).encode() if body is not None else b"",
+                headers={"Content-Type": "application/json", "X-CSRF-Token": csrf},
+            )
+            with browser.open(request, timeout=30) as response:
+                return response.read()
+
+        login = {"username": account.username, "password": account.password}
+        csrf = json.loads(post("/api/auth/login", login))["csrf_token"]
+        change = {"current_password": account.password, "new_password": new}
+        post("/api/auth/password", change, csrf)
+        post("/api/auth/logout", None, csrf)
 
     def supervise(self, stopping: threading.Event) -> None:
         """Until ``stopping`` is set, restart any started part that exits, after a backoff.

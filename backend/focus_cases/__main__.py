@@ -13,7 +13,7 @@ from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from focus_cases import auth, cases, demo
+from focus_cases import auth, cases, demo, staff
 from focus_cases.app import create_app
 from focus_cases.clock import Clock, fixed_from_env
 from focus_cases.db import BACKEND_DIR, database_url, make_engine, migrate, sessionmaker
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         migrate(url)
         try:
             password = _with_sessions(
-                lambda sessions: auth.create_staff(sessions, args.username, args.role, _now())
+                lambda sessions: staff.create_staff(sessions, args.username, args.role, _now())
             )
         except IntegrityError:
             print(f"a staff user {args.username!r} already exists", file=sys.stderr)
@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({"username": args.username, "role": args.role, "password": password}))
         else:
             print(f"created {args.role} {args.username!r}; one-time password: {password}")
+            print("(the first login must replace it with a password of their own)")
     elif args.command == "release":
         released = _with_sessions(lambda sessions: cases.release_due(sessions, _now()))
         print(f"released {released} cases")

@@ -37,6 +37,8 @@ class Endpoint:
     responses: dict[int, type[BaseModel] | None] = field(default_factory=dict)
     idempotency_key: bool = False
     """Takes an Idempotency-Key header (required with the service token)."""
+    before_password_change: bool = False
+    """Callable by a session whose password is still a one-time one."""
 
 
 ENDPOINTS: list[Endpoint] = []

@@ -7,12 +7,13 @@ them as routes.
 
 import math
 import re
+from dataclasses import replace
 from datetime import datetime
 
 from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
 
-from focus_cases import auth, cases, db, rasa_api, views
+from focus_cases import audit, auth, cases, db, rasa_api, staff, views
 from focus_cases.clock import LONDON
 from focus_cases.endpoints import (
     ADMIN,
@@ -29,6 +30,8 @@ from focus_cases.endpoints import (
 from focus_cases.problems import ProblemError, not_found
 from focus_cases.schemas import (
     AccountOut,
+    AuditList,
+    AuditQuery,
     CaseCreate,
     CaseCreated,
     CaseDetail,
@@ -44,7 +47,11 @@ from focus_cases.schemas import (
     Me,
     Meta,
     NoteCreate,
+    PasswordChange,
+    PasswordReset,
     Released,
+    StaffList,
+    StaffOut,
     StatusChange,
     StoryOut,
     StoryQuery,
@@ -197,7 +204,13 @@ async def login(request: web.Request) -> web.Response:
     token, user, csrf = await auth.login(
         request.app[SESSIONS], body.username, body.password, real_now(request)
     )
-    response = reply(Me(username=user.username, role=user.role, csrf_token=csrf))
+    me = Me(
+        username=user.username,
+        role=user.role,  # type: ignore[arg-type]
+        csrf_token=csrf,
+        must_change_password=user.must_change_password,
+    )
+    response = reply(me)
     response.set_cookie(
         auth.SESSION_COOKIE,
         token,
@@ -210,9 +223,21 @@ async def login(request: web.Request) -> web.Response:
     return response
 
 
-@endpoint("POST", "/api/auth/logout", "End the staff session", roles=STAFF, responses={204: None})
+@endpoint(
+    "POST",
+    "/api/auth/logout",
+    "End the staff session",
+    roles=STAFF,
+    before_password_change=True,
+    responses={204: None},
+)
 async def logout(request: web.Request) -> web.Response:
-    await auth.logout(request.app[SESSIONS], request.cookies[auth.SESSION_COOKIE])
+    await auth.logout(
+        request.app[SESSIONS],
+        request.cookies[auth.SESSION_COOKIE],
+        principal(request).name,
+        real_now(request),
+    )
     response = web.Response(status=204)
     response.del_cookie(auth.SESSION_COOKIE, path="/")
     return response
@@ -223,11 +248,110 @@ async def logout(request: web.Request) -> web.Response:
     "/api/auth/me",
     "The logged-in staff member and their CSRF token",
     roles=STAFF,
+    before_password_change=True,
     responses={200: Me},
 )
 async def me(request: web.Request) -> web.Response:
+    return reply(views.me(principal(request)))
+
+
+@endpoint(
+    "POST",
+    "/api/auth/password",
+    "Change my password (the only call a one-time password allows, with logout)",
+    roles=STAFF,
+    body=PasswordChange,
+    before_password_change=True,
+    responses={200: Me},
+)
+async def change_password(request: web.Request) -> web.Response:
+    body = await read_body(request, PasswordChange)
     caller = principal(request)
-    return reply(Me(username=caller.name, role=caller.role, csrf_token=caller.csrf_token or ""))
+    await staff.change_password(
+        request.app[SESSIONS],
+        caller.name,
+        body.current_password,
+        body.new_password,
+        request.cookies[auth.SESSION_COOKIE],
+        real_now(request),
+    )
+    return reply(views.me(replace(caller, must_change_password=False)))
+
+
+# --- administrators --------------------------------------------------------------------
+
+
+@endpoint("GET", "/api/staff", "The staff accounts", roles=ADMIN, responses={200: StaffList})
+async def list_staff(request: web.Request) -> web.Response:
+    accounts = await staff.list_staff(request.app[SESSIONS])
+    return reply(StaffList(staff=[views.staff_out(user) for user in accounts]))
+
+
+async def _set_disabled(request: web.Request, disabled: bool) -> web.Response:
+    user = await staff.set_disabled(
+        request.app[SESSIONS],
+        principal(request).name,
+        request.match_info["username"],
+        disabled,
+        real_now(request),
+    )
+    return reply(views.staff_out(user))
+
+
+@endpoint(
+    "POST",
+    "/api/staff/{username}/disable",
+    "Disable a staff account: its sessions end and it cannot log in",
+    roles=ADMIN,
+    responses={200: StaffOut, 404: None, 409: None},
+)
+async def disable_staff(request: web.Request) -> web.Response:
+    return await _set_disabled(request, True)
+
+
+@endpoint(
+    "POST",
+    "/api/staff/{username}/enable",
+    "Let a disabled staff account log in again",
+    roles=ADMIN,
+    responses={200: StaffOut, 404: None},
+)
+async def enable_staff(request: web.Request) -> web.Response:
+    return await _set_disabled(request, False)
+
+
+@endpoint(
+    "POST",
+    "/api/staff/{username}/reset",
+    "Reset a staff account's password: a new one-time password, shown once",
+    roles=ADMIN,
+    responses={200: PasswordReset, 404: None},
+)
+async def reset_staff_password(request: web.Request) -> web.Response:
+    user, password = await staff.reset_password(
+        request.app[SESSIONS],
+        principal(request).name,
+        request.match_info["username"],
+        real_now(request),
+    )
+    return reply(PasswordReset(username=user.username, one_time_password=password))
+
+
+@endpoint(
+    "GET",
+    "/api/audit",
+    "The audit log, newest first",
+    roles=ADMIN,
+    query=AuditQuery,
+    responses={200: AuditList},
+)
+async def audit_log(request: web.Request) -> web.Response:
+    query = read_query(request, AuditQuery)
+    rows, total = await audit.entries(
+        request.app[SESSIONS], query.action, query.limit, query.offset
+    )
+    entries = [views.audit_entry_out(entry) for entry in rows]
+    return reply(AuditList(entries=entries, total=total, limit=query.limit, offset=query.offset))
 
 
 @endpoint(
@@ -274,6 +398,14 @@ async def change_status(request: web.Request) -> web.Response:
         body.note,
         principal(request).name,
         request[NOW],
+    )
+    await audit.record(
+        request.app[SESSIONS],
+        audit.Action.STATUS_CHANGED,
+        principal(request).name,
+        real_now(request),
+        target=case.reference,
+        detail=f"to {body.status}",
     )
     return reply(views.case_detail(case, request[NOW]))
 
@@ -335,6 +467,17 @@ def _conversation_id(request: web.Request) -> str:
         raise not_found("no conversation has that id") from None
 
 
+async def _transcript_read(request: web.Request, conversation_id: str, how: str) -> None:
+    await audit.record(
+        request.app[SESSIONS],
+        audit.Action.TRANSCRIPT_READ,
+        principal(request).name,
+        real_now(request),
+        target=conversation_id,
+        detail=how,
+    )
+
+
 @endpoint(
     "GET",
     "/api/conversations/{conversation_id}",
@@ -345,6 +488,7 @@ def _conversation_id(request: web.Request) -> str:
 async def get_conversation(request: web.Request) -> web.Response:
     conversation_id = _conversation_id(request)
     tracker = await rasa_api.tracker(request.app, conversation_id)
+    await _transcript_read(request, conversation_id, "transcript")
     return reply(Transcript(conversation_id=conversation_id, events=rasa_api.conversation(tracker)))
 
 
@@ -360,6 +504,7 @@ async def get_story(request: web.Request) -> web.Response:
     conversation_id = _conversation_id(request)
     query = read_query(request, StoryQuery)
     yaml = await rasa_api.story(request.app, conversation_id, query.name)
+    await _transcript_read(request, conversation_id, "as a test story")
     slug = re.sub(r"[^a-z0-9]+", "_", (query.name or conversation_id).lower()).strip("_")
     return reply(StoryOut(conversation_id=conversation_id, filename=f"test_{slug}.yml", yaml=yaml))
 

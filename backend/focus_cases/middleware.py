@@ -18,6 +18,8 @@ log = logging.getLogger("focus_cases.http")
 
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+BACKGROUND_HEADER = "X-Focus-Background"
+"""Sent by the console's automatic refreshes: they do not keep a session from idling."""
 
 
 @web.middleware
@@ -66,8 +68,23 @@ async def _principal(request: web.Request) -> auth.Principal | None:
         return auth.service_principal(header[7:].strip(), request.app[SETTINGS].service_token)
     token = request.cookies.get(auth.SESSION_COOKIE)
     if token:
-        return await auth.session_principal(request.app[SESSIONS], token, request.app[CLOCK].now())
+        return await auth.session_principal(
+            request.app[SESSIONS],
+            token,
+            request.app[CLOCK].now(),
+            request.app[SETTINGS].staff_idle_timeout,
+            touch=BACKGROUND_HEADER not in request.headers,
+        )
     return None
+
+
+def _unauthenticated(had_session: bool) -> ProblemError:
+    """401; a session cookie that no longer opens a session gets its own reason."""
+    headers = {"WWW-Authenticate": "Bearer"}
+    if had_session:
+        detail = "your session has ended (unused for a while, or logged out); log in again"
+        return ProblemError(401, detail, slug="session-ended", headers=headers)
+    return ProblemError(401, "authentication required", slug="unauthenticated", headers=headers)
 
 
 @web.middleware
@@ -78,14 +95,13 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     principal = await _principal(request)
     if endpoint and endpoint.roles:
         if principal is None:
-            raise ProblemError(
-                401,
-                "authentication required",
-                slug="unauthenticated",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+            raise _unauthenticated(auth.SESSION_COOKIE in request.cookies)
         if principal.role not in endpoint.roles:
             raise ProblemError(403, "not allowed for this role", slug="forbidden")
+        if principal.must_change_password and not endpoint.before_password_change:
+            raise ProblemError(
+                403, "change your one-time password first", slug="password-change-required"
+            )
         if principal.csrf_token and request.method not in _SAFE_METHODS:
             sent = request.headers.get("X-CSRF-Token", "")
             if not hmac.compare_digest(sent.encode(), principal.csrf_token.encode()):

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -138,6 +139,9 @@ class StaffUser(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    """Set while the password is a one-time one (new account or reset)."""
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class StaffSession(Base):
@@ -150,4 +154,20 @@ class StaffSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    """The last request the staff member made (the idle timeout counts from it)."""
     user: Mapped[StaffUser] = relationship(lazy="joined")
+
+
+class AuditEntry(Base):
+    """Who did what to staff accounts and customers' data: rows are only ever inserted
+    (database triggers refuse UPDATE and DELETE)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(100))
+    target: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(String(300))

@@ -14,26 +14,39 @@ _PLACEHOLDER = (
 )
 
 
-def security_headers(app: web.Application, relative: str) -> dict[str, str]:
+def security_headers(app: web.Application, path: str) -> dict[str, str]:
     """A strict Content-Security-Policy: scripts and styles from files only, so even
-    a slip in escaping could not run injected script. The customer page may also
-    talk to Rasa's socket.io; the staff console cannot be framed."""
-    common = "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'"
-    headers = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
-    if relative.startswith("staff/"):
-        policy = f"{common}; form-action 'self'; frame-ancestors 'none'"
-        return {**headers, "Content-Security-Policy": policy, "X-Frame-Options": "DENY"}
+    a slip in escaping could not run injected script, and no page may be framed by
+    another site. The customer page may also talk to Rasa's socket.io."""
+    common = (
+        "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+    }
+    if path.startswith(("/staff", "/static/staff/")):
+        return {**headers, "Content-Security-Policy": common}
     rasa = URL(app[SETTINGS].rasa_socket_url)
     socket = rasa.with_scheme("wss" if rasa.scheme == "https" else "ws")
     policy = f"{common}; connect-src 'self' {rasa.origin()} {socket.origin()}"
     return {**headers, "Content-Security-Policy": policy}
 
 
+async def _add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """The one place the web pages and the static files get their headers (the API's
+    JSON needs none: it is never rendered as a page)."""
+    if request.path == "/" or request.path.startswith(("/staff", "/static/")):
+        response.headers.update(security_headers(request.app, request.path))
+
+
 def _page(relative: str) -> Handler:
     async def serve(request: web.Request) -> web.StreamResponse:
         page = request.app[SETTINGS].web_dir / relative
         if page.is_file():
-            return web.FileResponse(page, headers=security_headers(request.app, relative))
+            return web.FileResponse(page)
         return web.Response(text=_PLACEHOLDER, content_type="text/html")
 
     return serve
@@ -48,6 +61,7 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/", _page("index.html"))
     app.router.add_get("/staff", _to_staff)
     app.router.add_get("/staff/", _page("staff/index.html"))
+    app.on_response_prepare.append(_add_security_headers)
     web_dir = app[SETTINGS].web_dir
     if web_dir.is_dir():
         app.router.add_static("/static/", web_dir)

@@ -18,6 +18,8 @@ from pydantic import (
     model_validator,
 )
 
+from focus_cases.audit import Action
+
 Kind = Literal[
     "fault",
     "cancellation",
@@ -380,6 +382,59 @@ class Me(BaseModel):
     username: str
     role: Role
     csrf_token: str
+    must_change_password: bool = Field(
+        description="The password is a one-time one: only POST /api/auth/password "
+        "(and logout) may be called until it is changed"
+    )
+
+
+class PasswordChange(Request):
+    current_password: text(200)
+    new_password: text(200)
+
+
+class StaffOut(BaseModel):
+    username: str
+    role: Role
+    created_at: datetime
+    disabled: bool
+    must_change_password: bool
+
+
+class StaffList(BaseModel):
+    staff: list[StaffOut]
+
+
+class PasswordReset(BaseModel):
+    """The account's new one-time password: shown once, never stored in clear."""
+
+    username: str
+    one_time_password: str
+
+
+class AuditQuery(BaseModel):
+    """Query string of the audit log (strings, so not strict)."""
+
+    model_config = ConfigDict(extra="ignore")
+    action: Action | None = None
+    limit: int = Field(default=100, ge=1, le=500)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: datetime
+    action: Action
+    actor: str
+    target: str | None
+    detail: str | None
+
+
+class AuditList(BaseModel):
+    entries: list[AuditEntryOut]
+    total: int
+    limit: int
+    offset: int
 
 
 class Problem(BaseModel):

@@ -2,13 +2,13 @@
 
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from focus_cases.auth import Principal
+from focus_cases.auth import DEFAULT_IDLE_TIMEOUT, Principal
 from focus_cases.clock import Clock, fixed_from_env
 from focus_cases.db import BACKEND_DIR, database_url
 
@@ -30,6 +30,8 @@ class Settings:
     """Rasa's HTTP API token (RASA_AUTH_TOKEN); only the service ever holds it."""
     rasa_public_url: str | None = None
     """Where browsers reach Rasa's socket.io, when not at ``rasa_url`` (FOCUS_RASA_PUBLIC_URL)."""
+    staff_idle_timeout: timedelta = DEFAULT_IDLE_TIMEOUT
+    """A staff session unused this long ends (FOCUS_STAFF_IDLE_MINUTES)."""
 
     @property
     def rasa_socket_url(self) -> str:
@@ -48,6 +50,9 @@ class Settings:
             rasa_url=os.environ.get("RASA_URL", DEFAULT_RASA_URL).rstrip("/"),
             rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN") or None,
             rasa_public_url=public_url.rstrip("/") if public_url else None,
+            staff_idle_timeout=timedelta(
+                minutes=float(os.environ.get("FOCUS_STAFF_IDLE_MINUTES", "30"))
+            ),
         )
 
 

@@ -5,11 +5,13 @@ from datetime import datetime
 from typing import get_args
 
 from focus_cases import hours
+from focus_cases.auth import Principal
 from focus_cases.cases import ACTIVE, TRANSITIONS
 from focus_cases.clock import LONDON
-from focus_cases.models import Account, Case, CaseEvent
+from focus_cases.models import Account, AuditEntry, Case, CaseEvent, StaffUser
 from focus_cases.schemas import (
     AccountOut,
+    AuditEntryOut,
     CaseCreated,
     CaseDetail,
     CaseListItem,
@@ -18,9 +20,11 @@ from focus_cases.schemas import (
     HoursOut,
     Kind,
     KindOut,
+    Me,
     Meta,
     OpeningHours,
     ServiceOut,
+    StaffOut,
     Status,
     StatusOut,
     WidgetConfig,
@@ -169,4 +173,27 @@ def meta() -> Meta:
         ],
         transitions={status: list(moves) for status, moves in TRANSITIONS.items()},
         hours=opening_hours(),
+    )
+
+
+def staff_out(user: StaffUser) -> StaffOut:
+    return StaffOut(
+        username=user.username,
+        role=user.role,  # type: ignore[arg-type]
+        created_at=user.created_at,
+        disabled=user.disabled_at is not None,
+        must_change_password=user.must_change_password,
+    )
+
+
+def audit_entry_out(entry: AuditEntry) -> AuditEntryOut:
+    return AuditEntryOut.model_validate(entry, from_attributes=True)
+
+
+def me(caller: Principal) -> Me:
+    return Me(
+        username=caller.name,
+        role=caller.role,  # type: ignore[arg-type]
+        csrf_token=caller.csrf_token or "",
+        must_change_password=caller.must_change_password,
     )

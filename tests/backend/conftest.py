@@ -12,7 +12,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import text
 
-from focus_cases import auth, demo
+from focus_cases import demo, staff
 from focus_cases.app import create_app
 from focus_cases.clock import LONDON, Clock
 from focus_cases.db import make_engine, migrate
@@ -20,6 +20,7 @@ from focus_cases.models import Base
 from focus_cases.state import SESSIONS, Settings
 
 TOKEN = "test-service-token"
+STRONG = "correct horse battery staple"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
 POSTGRES_URL = os.environ.get("FOCUS_TEST_POSTGRES_URL")
 # Wednesday 25 November 2026, 10:00 UK time: the team is open.
@@ -98,15 +99,30 @@ async def client(make_client: MakeClient) -> TestClient:
     return await make_client()
 
 
-async def staff_login(client: TestClient, role: str = "admin") -> dict[str, str]:
-    """Create a staff user, log in; the CSRF header to send (the cookie is in the jar)."""
+async def new_staff(client: TestClient, role: str = "admin") -> tuple[str, str]:
+    """A new staff account: (username, one-time password)."""
     username = f"{role}-{os.urandom(3).hex()}"
-    password = await auth.create_staff(client.app[SESSIONS], username, role, datetime.now(UTC))
+    password = await staff.create_staff(client.app[SESSIONS], username, role, datetime.now(UTC))
+    return username, password
+
+
+async def log_in(client: TestClient, username: str, password: str) -> dict[str, Any]:
     response = await client.post(
         "/api/auth/login", json={"username": username, "password": password}
     )
     assert response.status == 200, await response.text()
-    return {"X-CSRF-Token": (await response.json())["csrf_token"]}
+    return await response.json()
+
+
+async def staff_login(client: TestClient, role: str = "admin") -> dict[str, str]:
+    """A new staff user, logged in, its one-time password changed (to STRONG); the CSRF
+    header to send (the cookie is in the jar)."""
+    username, password = await new_staff(client, role)
+    headers = {"X-CSRF-Token": (await log_in(client, username, password))["csrf_token"]}
+    change = {"current_password": password, "new_password": STRONG}
+    response = await client.post("/api/auth/password", json=change, headers=headers)
+    assert response.status == 200, await response.text()
+    return headers
 
 
 @pytest.fixture

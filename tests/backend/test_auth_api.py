@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from aiohttp.test_utils import TestClient
 from conftest import BEARER, MakeClient, MovableClock, create, fault_case, london, staff_login
 
-from focus_cases import auth
+from focus_cases import staff
 from focus_cases.state import SESSIONS
 
 GOOD = {"account_number": "FG004521", "postcode": "BN43 6ZZ"}
@@ -115,7 +115,7 @@ async def test_staff_session_cookie_csrf_and_logout(client: TestClient) -> None:
 
 async def test_login_cookie_flags(make_client: MakeClient) -> None:
     client = await make_client(secure_cookies=True)
-    password = await auth.create_staff(client.app[SESSIONS], "kim", "agent", datetime.now(UTC))
+    password = await staff.create_staff(client.app[SESSIONS], "kim", "agent", datetime.now(UTC))
     response = await client.post("/api/auth/login", json={"username": "kim", "password": password})
     header = response.headers["Set-Cookie"].lower()
     assert "httponly" in header and "samesite=strict" in header and "secure" in header

@@ -207,15 +207,14 @@ async def test_notes_and_case_detail(client: TestClient, admin: dict[str, str]) 
     assert missing.status == 404
 
 
-async def test_queue_oldest_due_first(
-    client: TestClient, clock: MovableClock, admin: dict[str, str]
-) -> None:
+async def test_queue_oldest_due_first(client: TestClient, clock: MovableClock) -> None:
     clock.at = london(2026, 11, 25, 14, 0)
     _, late = await create(client, fault_case())
     clock.at = london(2026, 11, 25, 11, 0)
     _, early = await create(client, fault_case(kind="general", details={}))
     clock.at = london(2026, 11, 25, 20, 0)
     _, queued = await create(client, fault_case())
+    await staff_login(client)  # now: a session from before would have idled out
     listing = await (await client.get("/api/cases")).json()
     assert [c["reference"] for c in listing["cases"]] == [
         early["reference"],
@@ -259,12 +258,11 @@ async def test_lookup_only_for_the_verified_account(client: TestClient) -> None:
     assert (await wrong.json())["detail"] == (await unknown.json())["detail"]
 
 
-async def test_summary_report(
-    client: TestClient, clock: MovableClock, admin: dict[str, str]
-) -> None:
+async def test_summary_report(client: TestClient, clock: MovableClock) -> None:
     await create(client, fault_case())
     clock.at = london(2026, 11, 25, 19, 15)
     await create(client, fault_case(kind="general", details={}))
+    await staff_login(client)  # now: a session from 10:00 would have idled out
     report = await (await client.get("/api/reports/summary")).json()
     assert report["total"] == 2
     assert report["by_kind"] == {"fault": 1, "general": 1}

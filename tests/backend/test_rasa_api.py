@@ -149,6 +149,18 @@ async def test_transcript_keeps_words_verbatim(rasa_client: TestClient) -> None:
     assert bad.status == 404
 
 
+async def test_transcript_reads_are_audited(rasa_client: TestClient) -> None:
+    await staff_login(rasa_client, "agent")
+    agent = (await (await rasa_client.get("/api/auth/me")).json())["username"]
+    assert (await rasa_client.get("/api/conversations/abc123")).status == 200
+    assert (await rasa_client.get("/api/conversations/abc123/story")).status == 200
+    rasa_client.session.cookie_jar.clear()
+    await staff_login(rasa_client, "admin")
+    response = await rasa_client.get("/api/audit", params={"action": "transcript_read"})
+    reads = [(e["actor"], e["target"], e["detail"]) for e in (await response.json())["entries"]]
+    assert reads == [(agent, "abc123", "as a test story"), (agent, "abc123", "transcript")]
+
+
 async def test_try_the_bot_turn(rasa_client: TestClient, fake_rasa: dict[str, Any]) -> None:
     csrf = await staff_login(rasa_client, "agent")
     saturday = "2026-11-28T14:00"

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
+from scripts.stack import Staff
 from tests.stack_fixtures import REPORTS, CaseService, required_model, suite_stack
 
 SHOTS = REPORTS / "screenshots"
@@ -62,6 +63,14 @@ class Stack:
     @property
     def url(self) -> str:
         return self.cases.url
+
+    @property
+    def credentials(self) -> tuple[str, str]:
+        return self.cases.username, self.cases.password
+
+    def create_staff(self, username: str, role: str, first_login: bool = True) -> Staff:
+        """Another account (``first_login``: its one-time password already replaced)."""
+        return self.cases.stack.create_staff(username, role, first_login)
 
 
 @pytest.fixture(scope="session")
@@ -116,12 +125,14 @@ def screenshot(page: Page, name: str, **options: object) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), **options)
 
 
-def log_in(page: Page, stack: Stack) -> None:
+def log_in(page: Page, stack: Stack, staff: Staff | None = None, lands_on: str = "Queue") -> None:
+    """Log in to the console (as the suite's agent unless ``staff`` is given)."""
+    username, password = (staff.username, staff.password) if staff else stack.credentials
     page.goto(f"{stack.url}/staff/")
-    page.get_by_label("Username").fill(stack.cases.username)
-    page.get_by_label("Password").fill(stack.cases.password)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Queue", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name=lands_on, exact=True)).to_be_visible()
 
 
 class Widget:

@@ -1,8 +1,12 @@
 /*
  * Focus Group staff console: a small single page over the case service's staff API.
- * Views (by URL hash): #/queue, #/case/FG-…, #/try, #/reports; a login form when the
- * session is missing. The session is an HttpOnly cookie; changes send the CSRF token
- * from /api/auth/me as X-CSRF-Token. Rasa is reached only through the service.
+ * Views (by URL hash): #/queue, #/case/FG-…, #/try, #/reports, #/password, and for
+ * admins #/staff and #/audit; a login form when the session is missing, and only a change-password
+ * form while the password is a one-time one. The session is an HttpOnly cookie; changes send the CSRF token
+ * from /api/auth/me as X-CSRF-Token. Rasa is reached only through the service. A
+ * session unused for a while ends (the service's idle timeout): requests made long after
+ * the person's last click or key say so (X-Focus-Background), so automatic refreshes
+ * never keep a session alive, and a check every minute returns to the login form.
  *
  * The vocabulary (case kinds, statuses and their labels, the moves allowed between
  * statuses, the opening hours) comes from /api/meta, so the console keeps no copy of
@@ -23,6 +27,9 @@
   var meta = null; // GET /api/meta: {kinds, statuses, transitions, hours}
   var labels = {}; // kind or status value -> label, from meta
   var refreshTimer = null;
+  var lastActivity = Date.now(); // the person's last click or key press
+  var ACTIVITY_WINDOW = 5000; // ms: a request later than this after it is automatic
+  var SESSION_ENDED = "Your session ended because it was not used for a while. Please log in again.";
   var SVG = "http://www.w3.org/2000/svg";
 
   // --- helpers ----------------------------------------------------------------------------
@@ -110,6 +117,7 @@
   function api(method, path, body) {
     var headers = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (Date.now() - lastActivity > ACTIVITY_WINDOW) headers["X-Focus-Background"] = "1";
     if (method !== "GET" && me) headers["X-CSRF-Token"] = me.csrf_token;
     return fetch(path, {
       method: method,
@@ -120,9 +128,18 @@
       if (response.status === 204) return null;
       return response.json().catch(function () { return {}; }).then(function (data) {
         if (response.ok) return data;
+        // The session ended, or must change its password first: show that form and
+        // leave the caller's promise pending, so no view draws its error over it.
         if (response.status === 401 && path !== "/api/auth/login") {
           me = null;
-          loginView();
+          loginView(data.type === "/problems/session-ended" ? SESSION_ENDED : "");
+          return new Promise(function () {});
+        }
+        if (data.type === "/problems/password-change-required" && me) {
+          me.must_change_password = true;
+          setUser(me);
+          changePasswordView();
+          return new Promise(function () {});
         }
         var detail = data.detail || response.statusText;
         if (data.errors && data.errors.length) {
@@ -137,12 +154,17 @@
 
   function setUser(user) {
     me = user;
-    nav.hidden = !user;
+    nav.hidden = !user || user.must_change_password;
+    Array.prototype.forEach.call(nav.querySelectorAll("[data-admin]"), function (link) {
+      link.hidden = !isAdmin();
+    });
     logoutButton.hidden = !user;
     who.textContent = user ? user.username + " (" + user.role + ")" : "";
   }
+  function isAdmin() { return Boolean(me && me.role === "admin"); }
 
-  function loginView() {
+  /** The login form; ``notice``: why the person is here (e.g. their session ended). */
+  function loginView(notice) {
     setUser(null);
     var message = h("p", { className: "error", role: "alert", hidden: true });
     var username = h("input", { id: "username", name: "username", autocomplete: "username", required: true });
@@ -165,6 +187,7 @@
         });
     } },
     h("h1", { text: "Staff login" }),
+    notice ? h("p", { className: "notice", role: "status", text: notice }) : null,
     h("p", { className: "muted" }, "Accounts are made by an administrator with ",
       h("code", { text: "python -m focus_cases create-admin NAME" }), "."),
     h("label", { for: "username", text: "Username" }), username,
@@ -183,6 +206,158 @@
       say("You are logged out.");
     });
   });
+
+  // --- my password (forced after a one-time password) -----------------------------------------
+
+  function passwordField(id, text, autocomplete) {
+    return [h("label", { for: id, text: text }),
+      h("input", { id: id, name: id, type: "password", autocomplete: autocomplete, required: true, maxlength: "200" })];
+  }
+
+  function changePasswordView() {
+    var forced = me.must_change_password;
+    var current = passwordField("current-password", forced ? "One-time password" : "Current password", "current-password");
+    var fresh = passwordField("new-password", "New password", "new-password");
+    var again = passwordField("new-password-again", "New password again", "new-password");
+    var message = h("p", { className: "error", role: "alert", hidden: true });
+    var form = h("form", { className: "card login", onsubmit: function (event) {
+      event.preventDefault();
+      message.hidden = true;
+      if (fresh[1].value !== again[1].value) {
+        message.textContent = "The two new passwords are not the same.";
+        message.hidden = false;
+        again[1].select();
+        return;
+      }
+      api("POST", "/api/auth/password", { current_password: current[1].value, new_password: fresh[1].value })
+        .then(function (user) {
+          setUser(user);
+          say("Your password is changed.");
+          if (!location.hash || location.hash === "#/login" || location.hash === "#/password") location.hash = "#/queue";
+          else route();
+        })
+        .catch(function (error) {
+          message.textContent = error.message;
+          message.hidden = false;
+        });
+    } },
+    h("h1", { text: forced ? "Choose your password" : "Change your password" }),
+    forced ? h("p", { text: "You logged in with a one-time password. Choose a password of your own to go on." }) : null,
+    h("p", { className: "muted small", id: "password-rules",
+      text: "At least 12 characters, without your username, not a common password, not your current one. A few unrelated words make a good one." }),
+    current, fresh, again, message,
+    h("button", { type: "submit", className: "primary", text: "Change password" }));
+    fresh[1].setAttribute("aria-describedby", "password-rules");
+    show("Change password", form);
+    current[1].focus();
+  }
+
+  // --- staff accounts and the audit log (admins) ------------------------------------------
+
+  function staffView() {
+    var notice = h("div", { "aria-live": "polite" });
+    var list = h("div", {}, h("p", { className: "muted", text: "Loading…" }));
+
+    function act(account, action) {
+      return api("POST", "/api/staff/" + encodeURIComponent(account.username) + "/" + action).then(function (result) {
+        notice.textContent = "";
+        if (action === "reset") {
+          append(notice, h("section", { className: "card one-time", role: "status" },
+            h("h2", { text: "New one-time password for " + result.username }),
+            h("p", {}, h("code", { className: "secret", text: result.one_time_password })),
+            h("p", { className: "muted small", text: "Shown only now. Give it to " + result.username +
+              " in person or by phone; they choose their own password when they log in with it." })));
+        } else {
+          say(account.username + (result.disabled ? " is disabled; their sessions have ended." : " can log in again."));
+        }
+        return load();
+      }).catch(function (error) {
+        notice.textContent = "";
+        notice.appendChild(errorBox(error));
+      });
+    }
+
+    function load() {
+      return api("GET", "/api/staff").then(function (data) {
+        list.textContent = "";
+        list.appendChild(h("table", { className: "card" },
+          h("thead", {}, h("tr", {}, ["Username", "Role", "State", "Created", "Actions"].map(function (c) {
+            return h("th", { scope: "col", text: c });
+          }))),
+          h("tbody", {}, data.staff.map(function (account) {
+            var self = account.username === me.username;
+            var state = account.disabled ? "Disabled" : account.must_change_password ? "Must choose a password" : "Active";
+            return h("tr", { "data-username": account.username },
+              h("td", { text: account.username }),
+              h("td", { text: account.role }),
+              h("td", {}, h("span", { className: "status" + (account.disabled ? " status--closed" : ""), text: state })),
+              h("td", { text: when(account.created_at) }),
+              h("td", { className: "actions" },
+                h("button", { type: "button", text: "Reset password", "aria-label": "Reset password of " + account.username,
+                  onclick: function () { act(account, "reset"); } }), " ",
+                self ? null : h("button", { type: "button", className: account.disabled ? "" : "ghost",
+                  text: account.disabled ? "Enable" : "Disable",
+                  "aria-label": (account.disabled ? "Enable " : "Disable ") + account.username,
+                  onclick: function () { act(account, account.disabled ? "enable" : "disable"); } })));
+          }))));
+      }).catch(function (error) {
+        list.textContent = "";
+        list.appendChild(errorBox(error));
+      });
+    }
+
+    show("Staff accounts", [
+      h("h1", { text: "Staff accounts" }),
+      h("p", { className: "muted", text: "Disabling an account ends its sessions at once. A reset gives a new one-time password and ends its sessions. New accounts are made with python -m focus_cases create-admin." }),
+      notice, list,
+    ]);
+    load();
+  }
+
+  function auditView() {
+    var query = parseQuery(location.hash);
+    var offset = Number(query.offset) || 0;
+    var action = query.action || "";
+    var actions = ["login_succeeded", "login_failed", "logout", "password_changed", "password_reset",
+      "account_disabled", "account_enabled", "transcript_read", "status_changed"];
+    var filter = select("audit-action", "Action", [["", "All actions"]].concat(actions.map(function (a) {
+      return [a, a.replace(/_/g, " ")];
+    })), action);
+    function go(nextOffset) {
+      var params = new URLSearchParams();
+      if (filter[1].value) params.set("action", filter[1].value);
+      if (nextOffset) params.set("offset", String(nextOffset));
+      location.hash = "#/audit" + (params.toString() ? "?" + params : "");
+    }
+    var results = h("div", {}, h("p", { className: "muted", text: "Loading…" }));
+    show("Audit log", [
+      h("h1", { text: "Audit log" }),
+      h("form", { className: "filters", onsubmit: function (event) { event.preventDefault(); go(0); } },
+        filter, h("button", { type: "submit", text: "Show" })),
+      results,
+    ]);
+    var params = new URLSearchParams({ limit: "100", offset: String(offset) });
+    if (action) params.set("action", action);
+    api("GET", "/api/audit?" + params).then(function (log) {
+      results.textContent = "";
+      append(results, h("table", { className: "card" },
+        h("thead", {}, h("tr", {}, ["When", "Action", "Who", "What", "Detail"].map(function (c) {
+          return h("th", { scope: "col", text: c });
+        }))),
+        h("tbody", {}, log.entries.map(function (e) {
+          return h("tr", {}, h("td", { text: when(e.at) }), h("td", { text: e.action.replace(/_/g, " ") }),
+            h("td", { text: e.actor }), h("td", { text: e.target || "" }), h("td", { text: e.detail || "" }));
+        }))));
+      if (!log.entries.length) append(results, h("p", { className: "muted", text: "No entries." }));
+      append(results, h("p", { className: "muted" },
+        "Entries " + (log.total ? offset + 1 : 0) + " to " + (offset + log.entries.length) + " of " + log.total + " (newest first). ",
+        offset > 0 ? h("button", { type: "button", text: "Newer", onclick: function () { go(Math.max(0, offset - 100)); } }) : null, " ",
+        offset + log.entries.length < log.total ? h("button", { type: "button", text: "Older", onclick: function () { go(offset + 100); } }) : null));
+    }).catch(function (error) {
+      results.textContent = "";
+      results.appendChild(errorBox(error));
+    });
+  }
 
   // --- the queue --------------------------------------------------------------------------
 
@@ -691,13 +866,32 @@
 
   function route() {
     if (!me) return loginView();
+    if (me.must_change_password) return changePasswordView();
     var hash = location.hash || "#/queue";
+    if (hash.indexOf("#/password") === 0) return accountRoute(changePasswordView);
+    if (isAdmin() && hash.indexOf("#/staff") === 0) return accountRoute(staffView);
+    if (isAdmin() && hash.indexOf("#/audit") === 0) return accountRoute(auditView);
     if (hash.indexOf("#/case/") === 0) caseView(decodeURIComponent(hash.slice(7)));
     else if (hash.indexOf("#/try") === 0) tryView();
     else if (hash.indexOf("#/reports") === 0) reportsView();
     else queueView();
     if (hash.indexOf("#/case/") !== 0 && hash.indexOf("#/try") !== 0) focusHeading();
   }
+
+  /** A view of the staff-account pages (my password; admins' staff and audit log). */
+  function accountRoute(view) {
+    view();
+    focusHeading();
+  }
+
+  /** Every minute: has the session ended (idle timeout, or an admin ended it)? */
+  function watchSession() {
+    if (me) api("GET", "/api/auth/me").catch(function () {});
+  }
+  ["click", "keydown", "submit"].forEach(function (type) {
+    document.addEventListener(type, function () { lastActivity = Date.now(); }, true);
+  });
+  setInterval(watchSession, 60000);
 
   function setMeta(vocabulary) {
     meta = vocabulary;
@@ -708,11 +902,12 @@
   /** The vocabulary and who is logged in, then the view the URL names. */
   function start() {
     var user = fetch("/api/auth/me", { credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .catch(function () { return null; });
+      .then(function (response) { return response.json().then(function (data) { return { ok: response.ok, data: data }; }); })
+      .catch(function () { return { ok: false, data: {} }; });
     Promise.all([api("GET", "/api/meta"), user]).then(function (loaded) {
       setMeta(loaded[0]);
-      setUser(loaded[1]);
+      setUser(loaded[1].ok ? loaded[1].data : null);
+      if (!me && loaded[1].data.type === "/problems/session-ended") return loginView(SESSION_ENDED);
       route();
     }).catch(function (error) {
       show("Not available", [h("h1", { text: "The console cannot start" }),
