@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from focus_cases.models import StaffSession, StaffUser
 from focus_cases.problems import ProblemError
-from focus_cases.verification import check_limit, record_failure
+from focus_cases.verification import LOGIN, check_limit, record_failure
 
 SESSION_COOKIE = "focus_session"
 SESSION_LIFETIME = timedelta(hours=12)
@@ -59,12 +59,12 @@ async def login(
     """Start a session: (cookie token, user, CSRF token); 401 on bad credentials."""
     key = username.lower()
     async with sessions.begin() as session:
-        await check_limit(session, "login", key, now)
+        await check_limit(session, LOGIN, key, now)
         user = await session.scalar(select(StaffUser).where(StaffUser.username == username))
     stored = user.password_hash if user else _DUMMY_HASH
     ok = await asyncio.to_thread(verify_password, password, stored)
     if user is None or not ok:
-        await record_failure(sessions, "login", key, now)
+        await record_failure(sessions, LOGIN.scope, key, now)
         raise ProblemError(401, "wrong username or password", slug="login-failed")
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     async with sessions.begin() as session:
