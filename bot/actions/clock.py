@@ -1,7 +1,7 @@
-"""Today's date as the case service sees it, so the bot and the service agree.
+"""The time and date as the case service sees them, so the bot and the service agree.
 
 The service's clock honours FOCUS_NOW; when the service cannot be reached the
-bot falls back to FOCUS_NOW itself, then the real UK date.
+bot falls back to FOCUS_NOW itself, then the real UK time.
 """
 
 import os
@@ -13,10 +13,21 @@ from bot.actions.backend import CaseService, Unavailable
 LONDON = ZoneInfo("Europe/London")
 
 
-async def today(service: CaseService) -> date:
+def parse(timestamp: str) -> datetime:
+    """An ISO time from the service (Python 3.10 lacks "Z")."""
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+
+
+async def now(service: CaseService) -> datetime:
     try:
-        now = (await service.hours())["now"].replace("Z", "+00:00")  # 3.10 lacks "Z"
-        return datetime.fromisoformat(now).astimezone(LONDON).date()
+        return parse((await service.hours())["now"]).astimezone(LONDON)
     except (Unavailable, KeyError, ValueError):
         fixed = os.environ.get("FOCUS_NOW")
-        return datetime.fromisoformat(fixed).date() if fixed else datetime.now(LONDON).date()
+        if not fixed:
+            return datetime.now(LONDON)
+        moment = datetime.fromisoformat(fixed)
+        return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
+
+
+async def today(service: CaseService) -> date:
+    return (await now(service)).date()

@@ -4,7 +4,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.backend import NotVerified, TooManyAttempts, Unavailable, for_conversation
+from bot.actions.backend import (
+    NotVerified,
+    TooManyAttempts,
+    Unavailable,
+    for_conversation,
+    verification_source,
+)
 from bot.actions.validation import FocusForm
 
 STATUS_WORDS = {
@@ -24,7 +30,10 @@ class CaseStatusForm(FocusForm):
         reference = tracker.get_slot("case_ref")
         try:
             case = await for_conversation(tracker.events).lookup_case(
-                reference, tracker.get_slot("account_number"), tracker.get_slot("postcode")
+                reference,
+                tracker.get_slot("account_number"),
+                tracker.get_slot("postcode"),
+                verification_source(tracker),
             )
         except NotVerified:
             dispatcher.utter_message(response="utter_case_not_found", reference=reference)
