@@ -68,10 +68,15 @@ async def test_account_cap_across_sources_spares_a_source_without_failures(
 
 
 async def test_concurrent_failures_never_exceed_the_limit(client: TestClient) -> None:
+    """A burst may be refused more than needed (each sees the others' attempts in
+    flight), never less: with the tries after it, exactly the limit get an answer."""
     chat = ("burst", "203.0.113.50")
     statuses = await asyncio.gather(*(verify(client, WRONG, *chat) for _ in range(12)))
-    assert statuses.count(404) <= verification.CONVERSATION.max_failures
     assert set(statuses) <= {404, 429}
+    answered = statuses.count(404)
+    while await verify(client, WRONG, *chat) == 404:
+        answered += 1
+    assert answered == verification.CONVERSATION.max_failures
     assert await verify(client, GOOD, *chat) == 429
     # Refused attempts leave no rows: the conversation holds only its real failures.
     async with client.app[SESSIONS]() as session:
@@ -80,7 +85,7 @@ async def test_concurrent_failures_never_exceed_the_limit(client: TestClient) ->
             .select_from(FailedAttempt)
             .where(FailedAttempt.scope == "conversation")
         )
-    assert rows == statuses.count(404)
+    assert rows == answered
 
 
 async def test_staff_see_an_alert_when_failures_spike(client: TestClient) -> None:
