@@ -285,12 +285,7 @@ class FocusForm(FormValidationAction):
                 dispatcher.utter_message(response="utter_offer_help")
                 return self._give_up(verification_failures=failures)
             dispatcher.utter_message(response="utter_not_verified")
-            return {
-                "account_number": None,
-                "postcode": None,
-                "account": None,
-                "verification_failures": failures,
-            }
+            return {**dict.fromkeys(IDENTITY), "verification_failures": failures}
         except TooManyAttempts:
             dispatcher.utter_message(response="utter_verification_locked")
             return self._give_up()
