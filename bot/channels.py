@@ -44,7 +44,12 @@ class AddressedRestInput(RestInput):
         return "rest"
 
     def get_metadata(self, request: Request) -> dict[str, Any]:
-        return {ADDRESS_KEY: client_address(request)}
+        """The body's metadata, as Rasa's channel keeps it, with the address."""
+        metadata = super().get_metadata(request)
+        return {
+            **(metadata if isinstance(metadata, dict) else {}),
+            ADDRESS_KEY: client_address(request),
+        }
 
 
 class AddressedSocketIOInput(SocketIOInput):

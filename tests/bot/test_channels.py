@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.channels import client_address
+from bot.channels import AddressedRestInput, client_address
 
 
 def request(peer: str, forwarded_for: str | None = None) -> SimpleNamespace:
@@ -28,3 +28,13 @@ def request(peer: str, forwarded_for: str | None = None) -> SimpleNamespace:
 def test_client_address(monkeypatch, trusted, peer, forwarded_for, address):
     monkeypatch.setenv("FOCUS_TRUSTED_PROXIES", trusted)
     assert client_address(request(peer, forwarded_for)) == address
+
+
+def test_rest_metadata_keeps_the_body_and_replaces_a_claimed_address(monkeypatch):
+    monkeypatch.setenv("FOCUS_TRUSTED_PROXIES", "")
+    sent = {"metadata": {"focus_now": "2026-11-28T14:00", "client_address": "192.0.2.1"}}
+    incoming = SimpleNamespace(ip="198.51.100.1", headers={}, json=sent)
+    assert AddressedRestInput().get_metadata(incoming) == {
+        "focus_now": "2026-11-28T14:00",
+        "client_address": "198.51.100.1",
+    }
