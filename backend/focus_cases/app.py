@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from focus_cases import cases, openapi, pages, rasa_api
+from focus_cases import cases, openapi, pages, rasa_api, verification
 from focus_cases import handlers as _handlers  # noqa: F401  (importing them fills ENDPOINTS)
 from focus_cases.clock import Clock
 from focus_cases.db import make_engine, sessionmaker
@@ -22,11 +22,13 @@ MAX_BODY = 64 * 1024
 
 
 async def _release_periodically(app: web.Application) -> None:
-    """Each instance releases due cases every so often; the UPDATE makes it safe."""
+    """Each instance releases due cases every so often (the UPDATE makes it safe) and
+    deletes failed verifications that no limit counts any more."""
     while True:
         await asyncio.sleep(app[SETTINGS].release_interval)
         try:
             released = await cases.release_due(app[SESSIONS], app[CLOCK].now())
+            await verification.prune(app[SESSIONS], app[CLOCK].now())
         except Exception:
             log.exception("release failed; will retry")
             continue

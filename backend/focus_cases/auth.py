@@ -21,7 +21,7 @@ from focus_cases import audit
 from focus_cases.models import StaffSession, StaffUser
 from focus_cases.passwords import hash_password, needs_rehash, verify_password
 from focus_cases.problems import ProblemError
-from focus_cases.verification import check_limit, record_failure
+from focus_cases.verification import LOGIN, check_limit, record_failure
 
 SESSION_COOKIE = "focus_session"
 SESSION_LIFETIME = timedelta(hours=12)
@@ -63,12 +63,12 @@ async def login(
     for a disabled account. An outdated hash of the right password is replaced."""
     key = username.lower()
     async with sessions.begin() as session:
-        await check_limit(session, "login", key, now)
+        await check_limit(session, LOGIN, key, now)
         user = await session.scalar(select(StaffUser).where(StaffUser.username == username))
     stored = user.password_hash if user else _DUMMY_HASH
     ok = await asyncio.to_thread(verify_password, password, stored)
     if user is None or not ok:
-        await record_failure(sessions, "login", key, now)
+        await record_failure(sessions, LOGIN.scope, key, now)
         await audit.record(
             sessions, audit.Action.LOGIN_FAILED, username, now, detail="wrong password"
         )

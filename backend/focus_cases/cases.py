@@ -20,7 +20,7 @@ from focus_cases.clock import LONDON
 from focus_cases.models import Case, CaseEvent
 from focus_cases.problems import ProblemError, not_found
 from focus_cases.schemas import AnyCase, CaseLookup, CaseQuery, Status, Summary
-from focus_cases.verification import normalise, record_failure, verify_account
+from focus_cases.verification import Source, record_failed_pair, verify_account
 
 # The statuses a case may move to from each status, the likeliest first (the console
 # offers them in this order).
@@ -176,12 +176,14 @@ async def _last_event(session: AsyncSession, case_id: int) -> CaseEvent | None:
 
 
 async def lookup_case(
-    sessions: async_sessionmaker, lookup: CaseLookup, real_now: datetime
+    sessions: async_sessionmaker, lookup: CaseLookup, real_now: datetime, source: Source
 ) -> tuple[Case, CaseEvent]:
     """A case and its latest event, only when the account pair verifies and the case is
     that account's. Every miss is one answer (404) and counts as a failed verification."""
     try:
-        account = await verify_account(sessions, lookup.account_number, lookup.postcode, real_now)
+        account = await verify_account(
+            sessions, lookup.account_number, lookup.postcode, real_now, source
+        )
     except ProblemError as error:
         if error.status == 404:
             raise not_found(LOOKUP_NO_MATCH) from None
@@ -190,7 +192,7 @@ async def lookup_case(
         case = await session.scalar(_by_reference(lookup.reference))
         last = await _last_event(session, case.id) if case else None
     if case is None or last is None or case.account_id != account.id:
-        await record_failure(sessions, "verify", normalise(lookup.account_number), real_now)
+        await record_failed_pair(sessions, lookup.account_number, real_now, source)
         raise not_found(LOOKUP_NO_MATCH)
     return case, last
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
 
-from focus_cases import audit, auth, cases, db, rasa_api, staff, views
+from focus_cases import audit, auth, cases, db, rasa_api, staff, verification, views
 from focus_cases.clock import LONDON
 from focus_cases.endpoints import (
     ADMIN,
@@ -59,11 +59,18 @@ from focus_cases.schemas import (
     Transcript,
     TryMessage,
     TryTurn,
+    VerificationAlert,
+    VerificationSource,
     VerifyRequest,
     WidgetConfig,
 )
 from focus_cases.state import NOW, OPENAPI, SESSIONS, SETTINGS
-from focus_cases.verification import verify_account
+from focus_cases.verification import Source, verify_account
+
+
+def source(body: VerificationSource) -> Source:
+    return Source(conversation_id=body.conversation_id, client_address=body.client_address)
+
 
 SUBMITTED_AGE = "Submitted-Age"
 
@@ -112,10 +119,11 @@ async def get_meta(request: web.Request) -> web.Response:
 )
 async def verify(request: web.Request) -> web.Response:
     body = await read_body(request, VerifyRequest)
+    now = real_now(request)
     account = await verify_account(
-        request.app[SESSIONS], body.account_number, body.postcode, real_now(request)
+        request.app[SESSIONS], body.account_number, body.postcode, now, source(body)
     )
-    return reply(views.account_out(account))
+    return reply(views.account_out(account, now))
 
 
 @endpoint(
@@ -174,7 +182,9 @@ def _submitted_at(request: web.Request) -> datetime | None:
 )
 async def lookup_case(request: web.Request) -> web.Response:
     body = await read_body(request, CaseLookup)
-    case, last = await cases.lookup_case(request.app[SESSIONS], body, real_now(request))
+    case, last = await cases.lookup_case(
+        request.app[SESSIONS], body, real_now(request), source(body)
+    )
     return reply(views.case_summary(case, last))
 
 
@@ -439,6 +449,25 @@ async def add_note(request: web.Request) -> web.Response:
 )
 async def report_summary(request: web.Request) -> web.Response:
     return reply(await cases.summary(request.app[SESSIONS]))
+
+
+@endpoint(
+    "GET",
+    "/api/reports/verification",
+    "Failed verifications in the last hour, and whether they are above the alert threshold",
+    roles=STAFF,
+    responses={200: VerificationAlert},
+)
+async def report_verification(request: web.Request) -> web.Response:
+    failures = await verification.failures_since(
+        request.app[SESSIONS], real_now(request) - verification.ALERT_WINDOW
+    )
+    threshold = verification.ALERT_THRESHOLD
+    return reply(
+        VerificationAlert(
+            failures_last_hour=failures, threshold=threshold, alert=failures > threshold
+        )
+    )
 
 
 # --- the bot, for the web pages ------------------------------------------------------

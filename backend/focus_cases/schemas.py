@@ -62,7 +62,16 @@ class Request(BaseModel):
 # --- customers -----------------------------------------------------------------------
 
 
-class VerifyRequest(Request):
+class VerificationSource(Request):
+    """Where a verification comes from, so the limits can count per source."""
+
+    conversation_id: ShortText | None = None
+    client_address: text(64) | None = Field(
+        default=None, description="The customer's address as the bot's channel saw it"
+    )
+
+
+class VerifyRequest(VerificationSource):
     account_number: ShortText
     postcode: ShortText
 
@@ -83,6 +92,7 @@ class AccountOut(BaseModel):
     contact_name: str
     postcode: str
     services: list[ServiceOut]
+    verified_at: datetime = Field(description="The service's time of this verification")
 
 
 # --- cases: kind-specific details ----------------------------------------------------
@@ -207,7 +217,7 @@ class CaseCreate(RootModel[Annotated[AnyCase, Field(discriminator="kind")]]):
     """A new case: common fields plus ``details`` validated by ``kind``."""
 
 
-class CaseLookup(Request):
+class CaseLookup(VerificationSource):
     reference: ShortText
     account_number: ShortText
     postcode: ShortText
@@ -368,6 +378,15 @@ class Summary(BaseModel):
     by_hour: dict[str, int] = Field(description="Cases made in each hour of day, UK time")
     out_of_hours: int
     out_of_hours_share: float
+
+
+class VerificationAlert(BaseModel):
+    """Failed verifications in the last hour, from every source; ``alert`` above the
+    threshold (someone may be guessing account numbers)."""
+
+    failures_last_hour: int
+    threshold: int
+    alert: bool
 
 
 # --- staff ---------------------------------------------------------------------------

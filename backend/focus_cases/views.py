@@ -31,8 +31,9 @@ from focus_cases.schemas import (
 )
 
 
-def account_out(account: Account) -> AccountOut:
+def account_out(account: Account, verified_at: datetime) -> AccountOut:
     return AccountOut(
+        verified_at=verified_at,
         account_number=account.account_number,
         company_name=account.company_name,
         contact_name=account.contact_name,

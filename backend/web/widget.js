@@ -4,7 +4,9 @@
  * It loads its stylesheet and the socket.io client from the same place, asks the case
  * service where Rasa's socket.io channel is (/api/widget-config, which also says whether
  * the team is open), and talks to Rasa with session persistence: the session id and the
- * messages are kept in localStorage, so a reload carries on the same conversation.
+ * messages are kept in localStorage, so a reload carries on the same conversation, for
+ * 30 minutes after the last use (a shared computer forgets it). "Start again" restarts
+ * the conversation in Rasa (what the customer verified is forgotten) and clears it here.
  * The host page may show the team's hours without keeping a copy: the widget writes them
  * into any element marked data-fg-hours, and shows a hidden element around it.
  *
@@ -19,13 +21,24 @@
   var BASE = new URL("..", script ? script.src : location.href).href; // .../static/widget.js -> .../
   var KEY = "fg-chat:";
   var MAX_KEPT = 200; // messages kept for reloads
+  var KEPT_FOR = 30 * 60 * 1000; // ms after the last use that the kept chat is forgotten
+  var KEPT = ["session", "messages", "open"];
   var WELCOME =
     "Hello, I'm Focus Group's assistant. I can report a fault, help with your bill or " +
     "contract, check a case, or answer questions about our Code of Practice.";
 
   // --- storage (private browsing may refuse it: then the chat simply is not kept) -------
+  function expired() {
+    try {
+      var touched = Number(localStorage.getItem(KEY + "touched"));
+      return !touched || Date.now() - touched > KEPT_FOR;
+    } catch (e) {
+      return true;
+    }
+  }
   function load(name, fallback) {
     try {
+      if (expired()) return fallback;
       var raw = localStorage.getItem(KEY + name);
       return raw === null ? fallback : JSON.parse(raw);
     } catch (e) {
@@ -34,7 +47,9 @@
   }
   function save(name, value) {
     try {
+      if (expired()) KEPT.forEach(forget); // nothing old is revived with the new
       localStorage.setItem(KEY + name, JSON.stringify(value));
+      localStorage.setItem(KEY + "touched", String(Date.now()));
     } catch (e) {
       /* not kept */
     }
@@ -348,7 +363,11 @@
     input.focus();
   });
   restart.addEventListener("click", function () {
-    // A new Rasa session: a fresh id, nothing of the old conversation kept here.
+    // The old conversation is restarted in Rasa, so what was verified there is
+    // forgotten; then a new session: a fresh id, nothing of the old one kept here.
+    if (socket && ready && sessionId) {
+      socket.emit("user_uttered", { message: "/restart", session_id: sessionId });
+    }
     messages = [];
     outbox = [];
     forget("messages");

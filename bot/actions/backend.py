@@ -9,6 +9,7 @@ import os
 from typing import Any
 
 import aiohttp
+from rasa_sdk import Tracker
 
 TIMEOUT = aiohttp.ClientTimeout(total=float(os.environ.get("FOCUS_BACKEND_TIMEOUT", "5")))
 # Everything that means "the service did not answer usefully". On Python 3.10 (the
@@ -104,8 +105,11 @@ class CaseService:
     async def hours(self) -> dict[str, Any]:
         return await self._answer(("now",), "GET", "/api/hours")
 
-    async def verify(self, account_number: str, postcode: str) -> dict[str, Any]:
-        body = {"account_number": account_number, "postcode": postcode}
+    async def verify(
+        self, account_number: str, postcode: str, source: dict[str, str | None]
+    ) -> dict[str, Any]:
+        """The account; ``source`` (conversation, address) counts toward the limits."""
+        body = {"account_number": account_number, "postcode": postcode, **source}
         return await self._call("POST", "/api/verify", body)
 
     async def create_case(
@@ -118,10 +122,32 @@ class CaseService:
         created = ("reference", "status", "due_at_text")
         return await self._answer(created, "POST", "/api/cases", case, headers=headers)
 
-    async def lookup_case(self, reference: str, account_number: str, postcode: str) -> dict:
-        body = {"reference": reference, "account_number": account_number, "postcode": postcode}
+    async def lookup_case(
+        self, reference: str, account_number: str, postcode: str, source: dict[str, str | None]
+    ) -> dict:
+        body = {
+            "reference": reference,
+            "account_number": account_number,
+            "postcode": postcode,
+            **source,
+        }
         summary = ("reference", "status", "kind", "due_at_text")
         return await self._answer(summary, "POST", "/api/cases/lookup", body)
+
+
+def _latest_metadata(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The metadata of the latest customer message."""
+    for event in reversed(events):
+        if event.get("event") == "user":
+            return event.get("metadata") or {}
+    return {}
+
+
+def verification_source(tracker: Tracker) -> dict[str, str | None]:
+    """Where a verification comes from: this conversation, and the address the input
+    channel put on the latest message (bot/channels.py)."""
+    address = _latest_metadata(tracker.events).get("client_address")
+    return {"conversation_id": tracker.sender_id, "client_address": address}
 
 
 def for_conversation(events: list[dict[str, Any]], base_url: str | None = None) -> CaseService:
@@ -130,7 +156,4 @@ def for_conversation(events: list[dict[str, Any]], base_url: str | None = None) 
     The staff console's "try the bot" sends ``{"metadata": {"focus_now": ...}}``
     with each message; customers' messages carry none, so they get real time.
     """
-    for event in reversed(events):
-        if event.get("event") == "user":
-            return CaseService(base_url, now=(event.get("metadata") or {}).get("focus_now"))
-    return CaseService(base_url)
+    return CaseService(base_url, now=_latest_metadata(events).get("focus_now"))

@@ -11,10 +11,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import bot.actions.forms  # noqa: F401 (registers the forms)
-from bot.actions.validation import GAVE_UP, STOPPED, FocusForm
+from bot.actions.validation import GAVE_UP, IDENTITY, STOPPED, FocusForm
 
-# Kept after a form so the customer is not asked to verify twice in one chat.
-IDENTITY = ("account_number", "postcode", "account")
+# IDENTITY is kept after a form so the customer is not asked to verify twice in one
+# session; a form starting more than 15 minutes after the check verifies again.
 BOOKKEEPING = ("confirmed", "form_outcome", "form_failures")
 
 

@@ -10,11 +10,14 @@ gives every form the same conduct:
 - an answer that cannot be used gets a specific re-ask, and after three failed
   tries at one question the bot offers the phone number and a callback instead;
 - the account number and postcode are checked together with the case service
-  before anything about the account is used or disclosed.
+  before anything about the account is used or disclosed; after three failed pairs
+  in a session the bot offers the phone number and a callback; a check older than
+  15 minutes is made again before a form uses it.
 """
 
 import re
 from collections.abc import Iterator, Mapping
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
@@ -23,17 +26,25 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from bot.actions import clock
 from bot.actions.backend import (
     NotVerified,
     Rejected,
     TooManyAttempts,
     Unavailable,
     for_conversation,
+    verification_source,
 )
 from bot.actions.free_text import describes_matter
 from bot.actions.submission import base_case, submit
 
 MAX_TRIES = 3
+# Failed account pairs in a session before the bot stops asking (the case service
+# refuses a fourth from the same conversation anyway).
+MAX_PAIRS = 3
+# How long a verification may be used before it is checked again.
+VERIFIED_FOR = timedelta(minutes=15)
+IDENTITY = ("account_number", "postcode", "account")
 NAME_PREFIX = re.compile(r"^(it'?s|its|my name is|i'?m|this is|name is|name:)\s+", re.IGNORECASE)
 STOPPED, GAVE_UP = "stopped", "gave_up"
 # Questions answered mid-form, after which the form asks its question again.
@@ -149,7 +160,14 @@ class FocusForm(FormValidationAction):
             dispatcher.utter_message(response=response)
             # Setting the asked slot (still empty) keeps the form going: it asks again.
             return [SlotSet(requested, None)]
+        forgotten: list[EventType] = []
+        if not requested and await self._verification_expired(tracker):
+            # A form starting with an old check asks for the pair again.
+            dispatcher.utter_message(response="utter_verify_again")
+            forgotten = [SlotSet(slot, None) for slot in IDENTITY]
+            tracker.add_slots(forgotten)
         events = await super().run(dispatcher, tracker, domain)
+        events = forgotten + events
         return events + self._count_failures(dispatcher, tracker, domain, requested, events)
 
     def _count_failures(
@@ -160,7 +178,8 @@ class FocusForm(FormValidationAction):
         requested: str | None,
         events: list[EventType],
     ) -> list[EventType]:
-        if not requested:
+        ended = any(e.get("event") == "slot" and e.get("name") == "form_outcome" for e in events)
+        if not requested or ended:
             return []
         filled = any(
             e.get("event") == "slot" and e.get("name") == requested and e.get("value") is not None
@@ -258,18 +277,43 @@ class FocusForm(FormValidationAction):
         if known.get("account_number") == account_number and known.get("postcode") == postcode:
             return {}
         try:
-            account = await for_conversation(tracker.events).verify(account_number, postcode)
+            account = await for_conversation(tracker.events).verify(
+                account_number, postcode, verification_source(tracker)
+            )
         except (NotVerified, Rejected):  # no such pair, or a pair that cannot be one
+            failures = int(tracker.get_slot("verification_failures") or 0) + 1
+            if failures >= MAX_PAIRS:
+                dispatcher.utter_message(response="utter_offer_help")
+                return self._give_up(verification_failures=failures)
             dispatcher.utter_message(response="utter_not_verified")
-            return {"account_number": None, "postcode": None, "account": None}
+            return {**dict.fromkeys(IDENTITY), "verification_failures": failures}
         except TooManyAttempts:
             dispatcher.utter_message(response="utter_verification_locked")
-            return {"form_outcome": GAVE_UP, "requested_slot": None}
+            return self._give_up()
         except Unavailable:
             # Carry on unverified; the case service checks the pair on delivery.
             account = {"pending": True}
         account.update(account_number=account_number, postcode=postcode)
         return {"account_number": account_number, "postcode": postcode, "account": account}
+
+    @staticmethod
+    def _give_up(**slots: Any) -> dict[str, Any]:
+        """End the form unverified: what was given for the pair is dropped."""
+        return {
+            **dict.fromkeys(IDENTITY),
+            **slots,
+            "form_outcome": GAVE_UP,
+            "requested_slot": None,
+        }
+
+    async def _verification_expired(self, tracker: Tracker) -> bool:
+        """Whether the kept verification is older than VERIFIED_FOR, by the case
+        service's clock (a pending, unverified account has no time and is kept)."""
+        verified_at = (tracker.get_slot("account") or {}).get("verified_at")
+        if not verified_at:
+            return False
+        now = await clock.now(for_conversation(tracker.events))
+        return now - clock.parse(verified_at) > VERIFIED_FOR
 
     # --- slots more than one form asks for ------------------------------------------
 

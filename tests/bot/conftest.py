@@ -26,24 +26,33 @@ class Stack:
     token: str
     cases: CaseService
 
-    def say(self, sender: str, text: str) -> list[dict]:
+    def say(self, sender: str, text: str, address: str | None = None) -> list[dict]:
+        """One message; ``address``: the customer's, as a trusted proxy forwards it."""
         response = requests.post(
             f"{self.rasa_url}/webhooks/rest/webhook",
             json={"sender": sender, "message": text},
+            headers={"X-Forwarded-For": address} if address else {},
             timeout=60,
         )
         response.raise_for_status()
         return response.json()
 
-    def reply(self, sender: str, text: str) -> str:
+    def reply(self, sender: str, text: str, address: str | None = None) -> str:
         """All the bot's texts for one message, as one string."""
-        return "\n".join(m.get("text", "") for m in self.say(sender, text))
+        return "\n".join(m.get("text", "") for m in self.say(sender, text, address))
 
 
 @pytest.fixture(scope="session")
 def harness() -> Iterator[Harness]:
-    """The suite's stack; the actions give up on a silent case service after 3 s."""
-    stack = suite_stack("bot", {"actions": {"FOCUS_BACKEND_TIMEOUT": "3"}})
+    """The suite's stack; the actions give up on a silent case service after 3 s; Rasa
+    believes X-Forwarded-For from the tests themselves (a proxy on 127.0.0.1)."""
+    stack = suite_stack(
+        "bot",
+        {
+            "actions": {"FOCUS_BACKEND_TIMEOUT": "3"},
+            "rasa": {"FOCUS_TRUSTED_PROXIES": "127.0.0.1"},
+        },
+    )
     yield stack
     stack.stop()
 

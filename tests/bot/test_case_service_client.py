@@ -28,10 +28,12 @@ async def test_hours_come_from_the_service_clock(client):
 
 
 async def test_verification_needs_the_matching_postcode(client):
-    account = await client.verify(ACCOUNT, POSTCODE.lower().replace(" ", ""))
+    source = {"conversation_id": f"client-{uuid.uuid4().hex}", "client_address": None}
+    account = await client.verify(ACCOUNT, POSTCODE.lower().replace(" ", ""), source)
     assert {s["tariff_name"] for s in account["services"]} >= {"Business Fibre 500"}
+    assert account["verified_at"].startswith("2026-11-25T10:00")  # the service's clock
     with pytest.raises(NotVerified):
-        await client.verify(ACCOUNT, "SW1A 9ZZ")
+        await client.verify(ACCOUNT, "SW1A 9ZZ", source)
 
 
 async def test_the_same_key_creates_one_case(client):

@@ -141,3 +141,43 @@ def test_out_of_hours_note_on_a_saturday(browser: Browser, stack: Stack) -> None
         context.close()
     finally:
         stack.cases.start()
+
+
+def test_start_again_forgets_the_verified_customer(page: Page, stack: Stack) -> None:
+    """After "Start again" nothing of the chat is kept in the browser, and the old
+    conversation was restarted in Rasa: reopened by its id, it asks to verify again."""
+    page.goto(f"{stack.url}/")
+    widget = Widget(page)
+    widget.open()
+    widget.say("what tariff are we on", until="account number")
+    widget.say("FG004521", until="postcode")
+    widget.say("BN43 6ZZ", until="Business Fibre 500")
+    old = page.evaluate("localStorage.getItem('fg-chat:session')")
+    page.get_by_role("button", name="Start again").click()
+    widget.wait_online()
+    expect(widget.log).not_to_contain_text("FG004521")
+    assert "FG004521" not in (page.evaluate("localStorage.getItem('fg-chat:messages')") or "")
+    new = page.evaluate("localStorage.getItem('fg-chat:session')")
+    assert new and new != old
+    # The old id brought back by hand: its conversation no longer knows the customer.
+    page.evaluate("id => localStorage.setItem('fg-chat:session', id)", old)
+    page.reload()
+    widget.wait_online()
+    again = widget.say("what tariff are we on", until="account number")
+    assert "Business Fibre 500" not in again
+
+
+def test_kept_chat_is_forgotten_after_30_minutes(page: Page, stack: Stack) -> None:
+    page.goto(f"{stack.url}/")
+    widget = Widget(page)
+    widget.open()
+    widget.say("what are your opening hours?")
+    old = page.evaluate("localStorage.getItem('fg-chat:session')")
+    page.reload()
+    widget.wait_online()
+    expect(widget.log).to_contain_text("what are your opening hours?")  # a reload keeps it
+    page.evaluate("localStorage.setItem('fg-chat:touched', String(Date.now() - 31 * 60000))")
+    page.reload()
+    widget.wait_online()
+    expect(widget.log).not_to_contain_text("what are your opening hours?")
+    assert page.evaluate("localStorage.getItem('fg-chat:session')") not in (None, old)

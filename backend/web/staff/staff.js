@@ -23,6 +23,7 @@
   var who = document.getElementById("who");
   var logoutButton = document.getElementById("logout");
   var toast = document.getElementById("toast");
+  var alertBanner = document.getElementById("alert");
   var me = null; // {username, role, csrf_token}
   var meta = null; // GET /api/meta: {kinds, statuses, transitions, hours}
   var labels = {}; // kind or status value -> label, from meta
@@ -159,6 +160,7 @@
       link.hidden = !isAdmin();
     });
     logoutButton.hidden = !user;
+    if (!user) alertBanner.hidden = true;
     who.textContent = user ? user.username + " (" + user.role + ")" : "";
   }
   function isAdmin() { return Boolean(me && me.role === "admin"); }
@@ -864,7 +866,23 @@
 
   // --- routing ----------------------------------------------------------------------------
 
+  /** A banner while failed account checks spike: someone may be guessing accounts. */
+  function checkAlert() {
+    if (!me) {
+      alertBanner.hidden = true;
+      return;
+    }
+    api("GET", "/api/reports/verification").then(function (report) {
+      alertBanner.textContent = report.failures_last_hour + " failed account checks in the " +
+        "last hour (more than " + report.threshold + "): someone may be guessing account " +
+        "numbers and postcodes.";
+      alertBanner.hidden = !report.alert;
+    }).catch(function () { /* the banner waits for the next check */ });
+  }
+  setInterval(checkAlert, 60000);
+
   function route() {
+    checkAlert();
     if (!me) return loginView();
     if (me.must_change_password) return changePasswordView();
     var hash = location.hash || "#/queue";

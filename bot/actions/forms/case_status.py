@@ -10,6 +10,7 @@ from bot.actions.backend import (
     TooManyAttempts,
     Unavailable,
     for_conversation,
+    verification_source,
 )
 from bot.actions.validation import FocusForm
 
@@ -30,7 +31,10 @@ class CaseStatusForm(FocusForm):
         reference = tracker.get_slot("case_ref")
         try:
             case = await for_conversation(tracker.events).lookup_case(
-                reference, tracker.get_slot("account_number"), tracker.get_slot("postcode")
+                reference,
+                tracker.get_slot("account_number"),
+                tracker.get_slot("postcode"),
+                verification_source(tracker),
             )
         except (NotVerified, Rejected):  # no such case for this account, or no such reference
             dispatcher.utter_message(response="utter_case_not_found", reference=reference)
