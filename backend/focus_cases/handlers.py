@@ -5,12 +5,14 @@ Registered in the route table (endpoints) with their roles and shapes; app adds
 them as routes.
 """
 
+import asyncio
+import io
 import re
 
 from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
 
-from focus_cases import auth, cases, db, rasa_api, views
+from focus_cases import accounts_import, auth, cases, db, rasa_api, views
 from focus_cases.clock import LONDON
 from focus_cases.endpoints import (
     ADMIN,
@@ -38,6 +40,8 @@ from focus_cases.schemas import (
     EventOut,
     Health,
     HoursOut,
+    ImportQuery,
+    ImportReport,
     Login,
     Me,
     Meta,
@@ -283,6 +287,54 @@ async def add_note(request: web.Request) -> web.Response:
 )
 async def report_summary(request: web.Request) -> web.Response:
     return reply(await cases.summary(request.app[SESSIONS]))
+
+
+# --- admin ---------------------------------------------------------------------------
+
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+
+
+async def _csv_text(request: web.Request) -> str:
+    """The body as text: CSV in UTF-8 (a spreadsheet's byte-order mark allowed), read
+    from the stream because it is larger than the API's usual body limit."""
+    if request.content_type != "text/csv":
+        raise ProblemError(415, "send the file as text/csv", slug="unsupported-media-type")
+    data = await request.content.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ProblemError(
+            413, f"the file is over {MAX_IMPORT_BYTES // 2**20} MiB", slug="too-large"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ProblemError(
+            422, f"the file is not UTF-8 (byte {error.start})", slug="not-utf-8"
+        ) from None
+
+
+@endpoint(
+    "POST",
+    "/api/admin/accounts/import",
+    "Upsert accounts and their services from a CSV file (text/csv); any bad row rejects it",
+    roles=ADMIN,
+    query=ImportQuery,
+    responses={200: ImportReport, 413: None, 415: None, 422: None},
+)
+async def import_accounts(request: web.Request) -> web.Response:
+    query = read_query(request, ImportQuery)
+    text = await _csv_text(request)
+    parsed = await asyncio.to_thread(accounts_import.parse, io.StringIO(text, newline=""))
+    report = await accounts_import.import_accounts(
+        request.app[SESSIONS], parsed, dry_run=query.dry_run
+    )
+    if report.rejected:
+        raise ProblemError(
+            422,
+            f"{len(report.rejected)} rows rejected; nothing was imported",
+            slug="import-rejected",
+            errors=[r.model_dump() for r in report.rejected],
+        )
+    return reply(report)
 
 
 # --- the bot, for the web pages ------------------------------------------------------

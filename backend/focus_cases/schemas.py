@@ -83,6 +83,28 @@ class AccountOut(BaseModel):
     services: list[ServiceOut]
 
 
+class Rejection(BaseModel):
+    line: int = Field(description="The line of the CSV file (1 is the header)")
+    reason: str = Field(examples=["bad postcode 'XX1'"])
+
+
+class ImportReport(BaseModel):
+    """What an accounts import did, or would do on a dry run."""
+
+    imported: bool = Field(description="Whether the file was written (no rejections, no dry run)")
+    dry_run: bool
+    accounts: int = Field(description="Accounts in the file")
+    created: int = Field(description="Of those, new account numbers")
+    updated: int = Field(description="Of those, account numbers already known (upserted)")
+    services: int = Field(description="Services in the file")
+    rejected: list[Rejection] = Field(description="Every rejected row; any one rejects the file")
+
+
+class ImportQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    dry_run: bool = False
+
+
 # --- cases: kind-specific details ----------------------------------------------------
 
 
