@@ -6,6 +6,7 @@ them as routes.
 """
 
 import asyncio
+import csv
 import io
 import re
 
@@ -29,6 +30,7 @@ from focus_cases.endpoints import (
 from focus_cases.problems import ProblemError, not_found
 from focus_cases.schemas import (
     AccountOut,
+    Assignment,
     CaseCreate,
     CaseCreated,
     CaseDetail,
@@ -57,7 +59,7 @@ from focus_cases.schemas import (
     VerifyRequest,
     WidgetConfig,
 )
-from focus_cases.state import NOW, OPENAPI, SESSIONS, SETTINGS
+from focus_cases.state import NOW, OPENAPI, REQUEST_ID, SESSIONS, SETTINGS
 from focus_cases.verification import verify_account
 
 # --- public --------------------------------------------------------------------------
@@ -114,7 +116,8 @@ async def verify(request: web.Request) -> web.Response:
 @endpoint(
     "POST",
     "/api/cases",
-    "Create a case (idempotent by Idempotency-Key)",
+    "Create a case (idempotent by Idempotency-Key; a repeat tariff request within a day "
+    "returns the open case with linked: true)",
     roles=SERVICE | STAFF,
     body=CaseCreate,
     idempotency_key=True,
@@ -124,7 +127,7 @@ async def create_case(request: web.Request) -> web.Response:
     key = idempotency_key(request)
     now = request[NOW]
     data = (await read_body(request, CaseCreate, today=now.astimezone(LONDON).date())).root
-    case, created = await cases.create_case(
+    case, outcome = await cases.create_case(
         request.app[SESSIONS],
         data,
         now=now,
@@ -133,7 +136,9 @@ async def create_case(request: web.Request) -> web.Response:
         idempotency_key=key,
     )
     return reply(
-        views.case_created(case), 201 if created else 200, Location=f"/api/cases/{case.reference}"
+        views.case_created(case, linked=outcome == "linked"),
+        201 if outcome == "created" else 200,
+        Location=f"/api/cases/{case.reference}",
     )
 
 
@@ -210,6 +215,11 @@ async def me(request: web.Request) -> web.Response:
     return reply(Me(username=caller.name, role=caller.role, csrf_token=caller.csrf_token or ""))
 
 
+def _assignee(request: web.Request, query: CaseQuery) -> str | None:
+    """The queue's "my cases" filter: the caller's name when asked for."""
+    return principal(request).name if query.mine else None
+
+
 @endpoint(
     "GET",
     "/api/cases",
@@ -220,9 +230,42 @@ async def me(request: web.Request) -> web.Response:
 )
 async def list_cases(request: web.Request) -> web.Response:
     query = read_query(request, CaseQuery)
-    rows, total = await cases.list_cases(request.app[SESSIONS], query)
+    rows, total = await cases.list_cases(request.app[SESSIONS], query, _assignee(request, query))
     items = [views.case_list_item(case, request[NOW]) for case in rows]
     return reply(CaseList(cases=items, total=total, limit=query.limit, offset=query.offset))
+
+
+@endpoint(
+    "GET",
+    "/api/cases.csv",
+    "The case queue as CSV, with the queue's filters (no paging)",
+    roles=STAFF,
+    query=CaseQuery,
+    responses={200: None},
+)
+async def export_cases(request: web.Request) -> web.StreamResponse:
+    query = read_query(request, CaseQuery)
+    now = request[NOW]
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="cases-{now:%Y%m%d-%H%M}.csv"',
+            "X-Request-Id": request[REQUEST_ID],
+        }
+    )
+    await response.prepare(request)
+    buffer = io.StringIO()
+    out = csv.writer(buffer)
+    out.writerow(views.CSV_COLUMNS)
+    async for case in cases.export_cases(request.app[SESSIONS], query, _assignee(request, query)):
+        out.writerow(views.case_csv_row(case, now))
+        if buffer.tell() > 64 * 1024:
+            await response.write(buffer.getvalue().encode())
+            buffer.seek(0)
+            buffer.truncate()
+    await response.write(buffer.getvalue().encode())
+    await response.write_eof()
+    return response
 
 
 @endpoint(
@@ -276,6 +319,26 @@ async def add_note(request: web.Request) -> web.Response:
         request[NOW],
     )
     return reply(views.event_out(event), 201)
+
+
+@endpoint(
+    "PUT",
+    "/api/cases/{reference}/assignee",
+    "Assign a case (agents: to themselves, or null to let go of their own; admins: anyone)",
+    roles=STAFF,
+    body=Assignment,
+    responses={200: CaseDetail, 403: None, 404: None, 409: None, 422: None},
+)
+async def assign_case(request: web.Request) -> web.Response:
+    body = await read_body(request, Assignment)
+    case = await cases.assign(
+        request.app[SESSIONS],
+        request.match_info["reference"],
+        body.username,
+        principal(request),
+        request[NOW],
+    )
+    return reply(views.case_detail(case, request[NOW]))
 
 
 @endpoint(
