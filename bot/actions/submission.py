@@ -85,7 +85,21 @@ async def submit(
         Outbox().put(key, case)
         dispatcher.utter_message(response="utter_case_service_down")
         return None
-    if created.get("status") == "queued":
+    tell_created(dispatcher, created, next_steps)
+    return created
+
+
+def tell_created(
+    dispatcher: CollectingDispatcher, created: dict[str, Any], next_steps: str
+) -> None:
+    """What the customer hears once the case service has the request: the reference,
+    and when it is picked up; a repeat request (linked to the open case the same account
+    made earlier) hears that the earlier request stands."""
+    if created.get("linked"):
+        dispatcher.utter_message(
+            response="utter_case_already_requested", reference=created["reference"]
+        )
+    elif created.get("status") == "queued":
         dispatcher.utter_message(
             response="utter_case_queued",
             reference=created["reference"],
@@ -95,4 +109,3 @@ async def submit(
         dispatcher.utter_message(
             response="utter_case_created", reference=created["reference"], next_steps=next_steps
         )
-    return created
