@@ -236,12 +236,16 @@ async def _existing(session: AsyncSession, numbers: list[str]) -> dict[str, int]
     return {number: id_ for number, id_ in rows}
 
 
-async def _write_batch(session: AsyncSession, parsed: Parsed, numbers: list[str]) -> None:
-    dialect = session.get_bind().dialect.name
+async def _write_batch(
+    session: AsyncSession, parsed: Parsed, numbers: list[str], existing: dict[str, int]
+) -> None:
+    """Upsert a batch of accounts (one executemany, returning every account's id), then
+    replace the services of those that existed before."""
+    upsert = _upsert(session.get_bind().dialect.name).returning(Account.account_number, Account.id)
     accounts = [parsed.accounts[number]._asdict() for number in numbers]
-    await session.execute(_upsert(dialect), accounts)
-    ids = await _existing(session, numbers)
-    await session.execute(delete(Service).where(Service.account_id.in_(ids.values())))
+    ids = {number: id_ for number, id_ in await session.execute(upsert, accounts)}
+    if existing:
+        await session.execute(delete(Service).where(Service.account_id.in_(existing.values())))
     services = [
         {"account_id": ids[number], **service._asdict()}
         for number in numbers
@@ -261,9 +265,10 @@ async def import_accounts(
     updated = 0
     async with sessions.begin() as session:
         for batch in batches:
-            updated += len(await _existing(session, batch))
+            existing = await _existing(session, batch)
+            updated += len(existing)
             if write:
-                await _write_batch(session, parsed, batch)
+                await _write_batch(session, parsed, batch, existing)
     return ImportReport(
         imported=write,
         dry_run=dry_run,
