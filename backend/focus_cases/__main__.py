@@ -1,4 +1,4 @@
-"""Command line: serve, migrate, seed-demo, create-admin, release."""
+"""Command line: serve, migrate, seed-demo, import-accounts, create-admin, release."""
 
 import argparse
 import asyncio
@@ -8,12 +8,13 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from focus_cases import auth, cases, demo, staff
+from focus_cases import accounts_import, auth, cases, demo, staff
 from focus_cases.app import create_app
 from focus_cases.clock import Clock, fixed_from_env
 from focus_cases.db import BACKEND_DIR, database_url, make_engine, migrate, sessionmaker
@@ -47,6 +48,18 @@ def _now() -> datetime:
     return Clock(fixed_from_env()).now()
 
 
+def _import_accounts(path: Path, dry_run: bool) -> int:
+    """1 when any row is rejected (then nothing was imported)."""
+    # utf-8-sig: spreadsheets often save CSV with a byte-order mark.
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        parsed = accounts_import.parse(file)
+    report = _with_sessions(
+        lambda sessions: accounts_import.import_accounts(sessions, parsed, dry_run=dry_run)
+    )
+    print(accounts_import.describe(report))
+    return 1 if report.rejected else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m focus_cases", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -55,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     commands.add_parser("migrate", help="upgrade the schema to head")
     commands.add_parser("seed-demo", help="load demo accounts into an empty database")
+    accounts = commands.add_parser(
+        "import-accounts", help="upsert accounts and their services from a CSV file"
+    )
+    accounts.add_argument("file", type=Path)
+    accounts.add_argument("--dry-run", action="store_true", help="check the file, change nothing")
     admin = commands.add_parser("create-admin", help="create a staff user; prints a password")
     admin.add_argument("username")
     admin.add_argument("--role", choices=["admin", "agent"], default="admin")
@@ -76,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         migrate(url)
         loaded = _with_sessions(demo.seed)
         print("demo accounts loaded" if loaded else "accounts exist; demo data not loaded")
+    elif args.command == "import-accounts":
+        migrate(url)
+        return _import_accounts(args.file, args.dry_run)
     elif args.command == "create-admin":
         migrate(url)
         try:

@@ -1,26 +1,31 @@
-"""Every case rule, in one place: create (idempotent, the account verified first),
-lookup (only for the verified account), status changes, notes, the 09:00 release.
+"""Every case rule, in one place: create (idempotent, the account verified first, a
+repeat request linked to the open case), lookup (only for the verified account), status
+changes, notes, assignment, the queue and its search, the due clock, the 09:00 release.
 
 Handlers parse a request, call one function here and reply; none of these rules
 runs anywhere else.
 """
 
 import hashlib
+import re
 import secrets
 from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from typing import Literal
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from focus_cases import hours
+from focus_cases.auth import Principal
 from focus_cases.clock import LONDON
-from focus_cases.models import Case, CaseEvent
+from focus_cases.models import Account, Case, CaseEvent, StaffUser
 from focus_cases.problems import ProblemError, not_found
-from focus_cases.schemas import AnyCase, CaseLookup, CaseQuery, Status, Summary
-from focus_cases.verification import Source, record_failed_pair, verify_account
+from focus_cases.schemas import AnyCase, CaseLookup, CaseQuery, Kind, Status, Summary
+from focus_cases.verification import Source, normalise, record_failed_pair, verify_account
 
 # The statuses a case may move to from each status, the likeliest first (the console
 # offers them in this order).
@@ -33,6 +38,23 @@ TRANSITIONS: dict[Status, tuple[Status, ...]] = {
 }
 # Still with the team: in the queue, and can be due.
 ACTIVE: tuple[Status, ...] = ("queued", "open", "in_progress")
+# How long the team has to act on a case of each kind, in working time (the due clock
+# the queue shows: "due in 3 h", "overdue").
+RESPONSE_TIMES: dict[Kind, timedelta] = {
+    "fault": timedelta(hours=4),
+    "cancellation": 2 * hours.WORKING_DAY,
+    "tariff": 2 * hours.WORKING_DAY,
+    "complaint": 2 * hours.WORKING_DAY,
+    "payment_help": 2 * hours.WORKING_DAY,
+    "porting_compensation": 2 * hours.WORKING_DAY,
+    "callback": 2 * hours.WORKING_DAY,
+    "general": 2 * hours.WORKING_DAY,
+}
+# A second request of these kinds from the same account this soon after the first, while
+# that case is still active, is added to it instead of making another case.
+LINKED_KINDS: frozenset[Kind] = frozenset({"tariff"})
+LINK_WINDOW = timedelta(days=1)
+Outcome = Literal["created", "replayed", "linked"]
 LOOKUP_NO_MATCH = "no case matches that reference, account number and postcode"
 # How long ago a submission may have been made and still count from its own time: the
 # bot's outbox delivers late after an outage, but a week-old submission needs a person.
@@ -86,6 +108,47 @@ async def _account_id(
     return (await verify_account(sessions, data.account_number, data.postcode, real_now)).id
 
 
+def respond_by(case: Case) -> datetime:
+    """When the team should have acted on a case: its kind's response time, in working
+    time, from when it was made."""
+    return hours.add_working_time(case.created_at, RESPONSE_TIMES[case.kind])
+
+
+async def _link_to_open_case(
+    sessions: async_sessionmaker, data: AnyCase, account_id: int, now: datetime, actor: str
+) -> Case | None:
+    """The account's active case of the same kind made within LINK_WINDOW, with this
+    request's words added to its history; None when there is none (or the kind is not
+    linked)."""
+    if data.kind not in LINKED_KINDS:
+        return None
+    async with sessions.begin() as session:
+        case = await session.scalar(
+            select(Case)
+            .where(
+                Case.account_id == account_id,
+                Case.kind == data.kind,
+                Case.status.in_(ACTIVE),
+                Case.created_at > now - LINK_WINDOW,
+            )
+            .order_by(Case.created_at.desc())
+            .limit(1)
+        )
+        if case is None:
+            return None
+        session.add(
+            CaseEvent(
+                case_id=case.id,
+                event="request_linked",
+                note=data.customer_words,
+                actor=actor,
+                at=now,
+            )
+        )
+        case.updated_at = now
+    return case
+
+
 async def create_case(
     sessions: async_sessionmaker,
     data: AnyCase,
@@ -95,14 +158,19 @@ async def create_case(
     actor: str,
     idempotency_key: str | None,
     submitted: datetime | None = None,
-) -> tuple[Case, bool]:
-    """(case, created). A repeated Idempotency-Key returns the first case, also when a
-    concurrent request used it first; else the account is verified (failures counted at
-    ``real_now``) and the case made at ``submitted`` (a late delivery's own time, else
-    ``now``), due as it would have been then: open if that is past, else queued."""
+) -> tuple[Case, Outcome]:
+    """The case and what happened. A repeated Idempotency-Key returns the first case
+    (replayed), also when a concurrent request used it first; else the account is
+    verified (failures counted at ``real_now``); a repeat tariff request is linked to
+    the open case; else the case is made at ``submitted`` (a late delivery's own time,
+    else ``now``), due as it would have been then: open if that is past, else queued."""
     if idempotency_key and (existing := await _replay(sessions, idempotency_key, data)):
-        return existing, False
+        return existing, "replayed"
     account_id = await _account_id(sessions, data, real_now)
+    if account_id is not None and (
+        linked := await _link_to_open_case(sessions, data, account_id, now, actor)
+    ):
+        return linked, "linked"
     created_at = submitted or now
     due = hours.due_at(created_at)
     for _ in range(_REFERENCE_TRIES):
@@ -141,10 +209,10 @@ async def create_case(
             # Either a concurrent request with the same key won, or the random
             # reference collided: return the winner, or try a new reference.
             if idempotency_key and (existing := await _replay(sessions, idempotency_key, data)):
-                return existing, False
+                return existing, "replayed"
             continue
         async with sessions() as session:
-            return await session.get_one(Case, case.id), True
+            return await session.get_one(Case, case.id), "created"
     raise RuntimeError("could not allocate a unique case reference")
 
 
@@ -273,23 +341,117 @@ async def release_due(sessions: async_sessionmaker, now: datetime) -> int:
     return len(released)
 
 
-async def list_cases(sessions: async_sessionmaker, query: CaseQuery) -> tuple[list[Case], int]:
-    """A page of cases, oldest due first (the staff queue), and how many match."""
-    where = []
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _phone_digits(column: ColumnElement[str | None]) -> ColumnElement[str]:
+    """A stored phone number without its spaces, dashes, brackets and plus sign."""
+    for character in " -()+":
+        column = func.replace(column, character, "")
+    return column
+
+
+def _search(text: str) -> ColumnElement[bool]:
+    """One search box: a reference or account number exactly, a company by part of its
+    name, a phone number (the case's or the account's) by its national digits."""
+    text = text.strip()
+    matches = [
+        Case.reference == text.upper(),
+        Account.account_number == normalise(text),
+        Account.company_name.icontains(text, autoescape=True),
+    ]
+    national = _digits(text).removeprefix("44").lstrip("0")
+    if len(national) >= 6:
+        matches += [
+            _phone_digits(Case.contact_phone).contains(national),
+            _phone_digits(Account.phone).contains(national),
+        ]
+    return or_(*matches)
+
+
+def _queue(query: CaseQuery, assignee: str | None) -> Select[tuple[Case]]:
+    """The staff queue's cases matching the filters, oldest due first."""
+    statement = select(Case).outerjoin(Account, Case.account_id == Account.id)
     if query.status:
-        where.append(Case.status == query.status)
+        statement = statement.where(Case.status == query.status)
     if query.kind:
-        where.append(Case.kind == query.kind)
+        statement = statement.where(Case.kind == query.kind)
+    if assignee:
+        statement = statement.where(Case.assigned_to == assignee)
+    if query.q:
+        statement = statement.where(_search(query.q))
+    return statement.order_by(Case.due_at, Case.id)
+
+
+async def list_cases(
+    sessions: async_sessionmaker, query: CaseQuery, assignee: str | None = None
+) -> tuple[list[Case], int]:
+    """A page of the queue, and how many cases match (``assignee``: only theirs)."""
+    statement = _queue(query, assignee)
     async with sessions() as session:
-        total = await session.scalar(select(func.count()).select_from(Case).where(*where))
-        rows = await session.scalars(
-            select(Case)
-            .where(*where)
-            .order_by(Case.due_at, Case.id)
-            .limit(query.limit)
-            .offset(query.offset)
+        total = await session.scalar(
+            select(func.count()).select_from(statement.order_by(None).subquery())
         )
+        rows = await session.scalars(statement.limit(query.limit).offset(query.offset))
         return list(rows), total or 0
+
+
+async def export_cases(
+    sessions: async_sessionmaker, query: CaseQuery, assignee: str | None = None
+) -> AsyncIterator[Case]:
+    """Every case the queue's filters match (no paging), streamed from the database."""
+    async with sessions() as session:
+        async for case in await session.stream_scalars(_queue(query, assignee)):
+            yield case
+
+
+async def _staff_exists(session: AsyncSession, username: str) -> bool:
+    return (
+        await session.scalar(select(StaffUser.id).where(StaffUser.username == username))
+    ) is not None
+
+
+async def assign(
+    sessions: async_sessionmaker,
+    reference: str,
+    assignee: str | None,
+    actor: Principal,
+    now: datetime,
+) -> Case:
+    """Give a case to a staff member (None: to no one), then the case with its history.
+    Agents take a free case or let go of their own; admins give any case to anyone.
+    403 otherwise, 409 when someone else changed the assignee first, 422 for an unknown
+    staff member."""
+    async with sessions.begin() as session:
+        case = await _find(session, reference)
+        if actor.role != "admin":
+            if assignee not in (None, actor.name):
+                raise ProblemError(403, "agents assign cases to themselves only", slug="forbidden")
+            if case.assigned_to not in (None, actor.name):
+                raise ProblemError(
+                    409, f"the case is assigned to {case.assigned_to}", slug="assigned-to-other"
+                )
+        if assignee is not None and not await _staff_exists(session, assignee):
+            raise ProblemError(422, f"no staff member is called {assignee!r}", slug="unknown-staff")
+        changed = await session.execute(
+            update(Case)
+            .where(Case.id == case.id, Case.assigned_to.is_not_distinct_from(case.assigned_to))
+            .values(assigned_to=assignee, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount != 1:
+            raise ProblemError(409, "the case changed meanwhile; reload it", slug="conflict")
+        session.add(
+            CaseEvent(
+                case_id=case.id,
+                event="assigned" if assignee else "unassigned",
+                note=assignee or case.assigned_to,
+                actor=actor.name,
+                at=now,
+            )
+        )
+    return await get_case(sessions, reference)
 
 
 async def summary(sessions: async_sessionmaker) -> Summary:

@@ -5,6 +5,9 @@ Registered in the route table (endpoints) with their roles and shapes; app adds
 them as routes.
 """
 
+import asyncio
+import csv
+import io
 import math
 import re
 from dataclasses import replace
@@ -13,7 +16,17 @@ from datetime import datetime
 from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
 
-from focus_cases import audit, auth, cases, db, rasa_api, staff, verification, views
+from focus_cases import (
+    accounts_import,
+    audit,
+    auth,
+    cases,
+    db,
+    rasa_api,
+    staff,
+    verification,
+    views,
+)
 from focus_cases.clock import LONDON
 from focus_cases.endpoints import (
     ADMIN,
@@ -30,6 +43,7 @@ from focus_cases.endpoints import (
 from focus_cases.problems import ProblemError, not_found
 from focus_cases.schemas import (
     AccountOut,
+    Assignment,
     AuditList,
     AuditQuery,
     CaseCreate,
@@ -43,6 +57,8 @@ from focus_cases.schemas import (
     EventOut,
     Health,
     HoursOut,
+    ImportQuery,
+    ImportReport,
     Login,
     Me,
     Meta,
@@ -64,7 +80,7 @@ from focus_cases.schemas import (
     VerifyRequest,
     WidgetConfig,
 )
-from focus_cases.state import NOW, OPENAPI, SESSIONS, SETTINGS
+from focus_cases.state import NOW, OPENAPI, REQUEST_ID, SESSIONS, SETTINGS
 from focus_cases.verification import Source, verify_account
 
 
@@ -129,7 +145,8 @@ async def verify(request: web.Request) -> web.Response:
 @endpoint(
     "POST",
     "/api/cases",
-    "Create a case (idempotent by Idempotency-Key)",
+    "Create a case (idempotent by Idempotency-Key; a repeat tariff request within a day "
+    "returns the open case with linked: true)",
     roles=SERVICE | STAFF,
     body=CaseCreate,
     idempotency_key=True,
@@ -141,7 +158,7 @@ async def create_case(request: web.Request) -> web.Response:
     submitted = _submitted_at(request)
     today = (submitted or now).astimezone(LONDON).date()
     data = (await read_body(request, CaseCreate, today=today)).root
-    case, created = await cases.create_case(
+    case, outcome = await cases.create_case(
         request.app[SESSIONS],
         data,
         now=now,
@@ -151,7 +168,9 @@ async def create_case(request: web.Request) -> web.Response:
         submitted=submitted,
     )
     return reply(
-        views.case_created(case), 201 if created else 200, Location=f"/api/cases/{case.reference}"
+        views.case_created(case, linked=outcome == "linked"),
+        201 if outcome == "created" else 200,
+        Location=f"/api/cases/{case.reference}",
     )
 
 
@@ -364,6 +383,11 @@ async def audit_log(request: web.Request) -> web.Response:
     return reply(AuditList(entries=entries, total=total, limit=query.limit, offset=query.offset))
 
 
+def _assignee(request: web.Request, query: CaseQuery) -> str | None:
+    """The queue's "my cases" filter: the caller's name when asked for."""
+    return principal(request).name if query.mine else None
+
+
 @endpoint(
     "GET",
     "/api/cases",
@@ -374,9 +398,42 @@ async def audit_log(request: web.Request) -> web.Response:
 )
 async def list_cases(request: web.Request) -> web.Response:
     query = read_query(request, CaseQuery)
-    rows, total = await cases.list_cases(request.app[SESSIONS], query)
+    rows, total = await cases.list_cases(request.app[SESSIONS], query, _assignee(request, query))
     items = [views.case_list_item(case, request[NOW]) for case in rows]
     return reply(CaseList(cases=items, total=total, limit=query.limit, offset=query.offset))
+
+
+@endpoint(
+    "GET",
+    "/api/cases.csv",
+    "The case queue as CSV, with the queue's filters (no paging)",
+    roles=STAFF,
+    query=CaseQuery,
+    responses={200: None},
+)
+async def export_cases(request: web.Request) -> web.StreamResponse:
+    query = read_query(request, CaseQuery)
+    now = request[NOW]
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="cases-{now:%Y%m%d-%H%M}.csv"',
+            "X-Request-Id": request[REQUEST_ID],
+        }
+    )
+    await response.prepare(request)
+    buffer = io.StringIO()
+    out = csv.writer(buffer)
+    out.writerow(views.CSV_COLUMNS)
+    async for case in cases.export_cases(request.app[SESSIONS], query, _assignee(request, query)):
+        out.writerow(views.case_csv_row(case, now))
+        if buffer.tell() > 64 * 1024:
+            await response.write(buffer.getvalue().encode())
+            buffer.seek(0)
+            buffer.truncate()
+    await response.write(buffer.getvalue().encode())
+    await response.write_eof()
+    return response
 
 
 @endpoint(
@@ -441,6 +498,26 @@ async def add_note(request: web.Request) -> web.Response:
 
 
 @endpoint(
+    "PUT",
+    "/api/cases/{reference}/assignee",
+    "Assign a case (agents: to themselves, or null to let go of their own; admins: anyone)",
+    roles=STAFF,
+    body=Assignment,
+    responses={200: CaseDetail, 403: None, 404: None, 409: None, 422: None},
+)
+async def assign_case(request: web.Request) -> web.Response:
+    body = await read_body(request, Assignment)
+    case = await cases.assign(
+        request.app[SESSIONS],
+        request.match_info["reference"],
+        body.username,
+        principal(request),
+        request[NOW],
+    )
+    return reply(views.case_detail(case, request[NOW]))
+
+
+@endpoint(
     "GET",
     "/api/reports/summary",
     "Counts by kind, by hour of day, out-of-hours share",
@@ -468,6 +545,54 @@ async def report_verification(request: web.Request) -> web.Response:
             failures_last_hour=failures, threshold=threshold, alert=failures > threshold
         )
     )
+
+
+# --- admin ---------------------------------------------------------------------------
+
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+
+
+async def _csv_text(request: web.Request) -> str:
+    """The body as text: CSV in UTF-8 (a spreadsheet's byte-order mark allowed), read
+    from the stream because it is larger than the API's usual body limit."""
+    if request.content_type != "text/csv":
+        raise ProblemError(415, "send the file as text/csv", slug="unsupported-media-type")
+    data = await request.content.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ProblemError(
+            413, f"the file is over {MAX_IMPORT_BYTES // 2**20} MiB", slug="too-large"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ProblemError(
+            422, f"the file is not UTF-8 (byte {error.start})", slug="not-utf-8"
+        ) from None
+
+
+@endpoint(
+    "POST",
+    "/api/admin/accounts/import",
+    "Upsert accounts and their services from a CSV file (text/csv); any bad row rejects it",
+    roles=ADMIN,
+    query=ImportQuery,
+    responses={200: ImportReport, 413: None, 415: None, 422: None},
+)
+async def import_accounts(request: web.Request) -> web.Response:
+    query = read_query(request, ImportQuery)
+    text = await _csv_text(request)
+    parsed = await asyncio.to_thread(accounts_import.parse, io.StringIO(text, newline=""))
+    report = await accounts_import.import_accounts(
+        request.app[SESSIONS], parsed, dry_run=query.dry_run
+    )
+    if report.rejected:
+        raise ProblemError(
+            422,
+            f"{len(report.rejected)} rows rejected; nothing was imported",
+            slug="import-rejected",
+            errors=[r.model_dump() for r in report.rejected],
+        )
+    return reply(report)
 
 
 # --- the bot, for the web pages ------------------------------------------------------

@@ -22,6 +22,9 @@ SUMMARY = (
     "closed on bank holidays"
 )
 
+WORKING_DAY = datetime.combine(date.min, CLOSES) - datetime.combine(date.min, OPENS)
+"""The working time in one day (8 h 30 min)."""
+
 _BANK_HOLIDAYS = holidays.country_holidays("GB", subdiv="ENG")
 
 
@@ -60,6 +63,18 @@ def hours_at(now: datetime) -> Hours:
 def due_at(created_at: datetime) -> datetime:
     """When a case made at ``created_at`` is due: at once in hours, else next opening."""
     return hours_at(created_at).next_open
+
+
+def add_working_time(start: datetime, duration: timedelta) -> datetime:
+    """The instant ``duration`` of working time after ``start``: 4 h from 16:00 on a
+    Friday is 11:30 on Monday (closed hours, weekends and bank holidays do not count)."""
+    at, left = hours_at(start).next_open, duration
+    while True:
+        closes = _at(at.astimezone(LONDON).date(), CLOSES)
+        if at + left <= closes:
+            return at + left
+        left -= closes - at
+        at = hours_at(closes).next_open
 
 
 def describe(instant: datetime) -> str:

@@ -59,6 +59,8 @@ class Account(Base):
     account_number: Mapped[str] = mapped_column(String(32), unique=True)
     company_name: Mapped[str] = mapped_column(String(200))
     contact_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
     postcode: Mapped[str] = mapped_column(String(16))
     services: Mapped[list["Service"]] = relationship(
         back_populates="account", order_by="Service.id", lazy="selectin"
@@ -100,6 +102,8 @@ class Case(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     request_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    assigned_to: Mapped[str | None] = mapped_column(String(64), index=True)
+    """The staff member's username working the case, if anyone."""
     account: Mapped[Account | None] = relationship(lazy="joined")
     events: Mapped[list["CaseEvent"]] = relationship(order_by="CaseEvent.id", lazy="raise")
 

@@ -95,6 +95,28 @@ class AccountOut(BaseModel):
     verified_at: datetime = Field(description="The service's time of this verification")
 
 
+class Rejection(BaseModel):
+    line: int = Field(description="The line of the CSV file (1 is the header)")
+    reason: str = Field(examples=["bad postcode 'XX1'"])
+
+
+class ImportReport(BaseModel):
+    """What an accounts import did, or would do on a dry run."""
+
+    imported: bool = Field(description="Whether the file was written (no rejections, no dry run)")
+    dry_run: bool
+    accounts: int = Field(description="Accounts in the file")
+    created: int = Field(description="Of those, new account numbers")
+    updated: int = Field(description="Of those, account numbers already known (upserted)")
+    services: int = Field(description="Services in the file")
+    rejected: list[Rejection] = Field(description="Every rejected row; any one rejects the file")
+
+
+class ImportQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    dry_run: bool = False
+
+
 # --- cases: kind-specific details ----------------------------------------------------
 
 
@@ -232,12 +254,22 @@ class NoteCreate(Request):
     text: LongText
 
 
+class Assignment(Request):
+    username: text(64) | None = Field(description="Who works the case; null: no one")
+
+
 class CaseQuery(BaseModel):
-    """Query string of the staff case list (strings, so not strict)."""
+    """Query string of the staff case list and its CSV export (strings, so not strict)."""
 
     model_config = ConfigDict(extra="ignore")
     status: Status | None = None
     kind: Kind | None = None
+    q: text(100) | None = Field(
+        default=None,
+        description="Search: a case reference, an account number, part of a company name, "
+        "or a phone number",
+    )
+    mine: bool = Field(default=False, description="Only the cases assigned to the caller")
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0, le=1_000_000)
 
@@ -247,7 +279,9 @@ class CaseQuery(BaseModel):
 
 class EventOut(BaseModel):
     id: int
-    event: Literal["created", "status_changed", "note_added"]
+    event: Literal[
+        "created", "status_changed", "note_added", "assigned", "unassigned", "request_linked"
+    ]
     from_status: Status | None
     to_status: Status | None
     note: str | None
@@ -273,9 +307,26 @@ class CaseCreated(BaseModel):
     contact_phone: str | None
     conversation_id: str | None
     details: dict[str, Any]
+    linked: bool = Field(
+        default=False,
+        description="This request was added to the account's open case of the same kind "
+        "(made within a day) instead of making a new one",
+    )
 
 
-class CaseListItem(BaseModel):
+class DueClock(BaseModel):
+    """When the team should have acted on a case (its kind's response time, in working
+    time), and how that stands now."""
+
+    respond_by: datetime
+    overdue: bool = Field(description="Still active and past respond_by")
+    due_in_text: str | None = Field(
+        description="For an active case: how long is left, or that it is overdue",
+        examples=["due in 3 h", "overdue"],
+    )
+
+
+class CaseListItem(DueClock):
     reference: str
     kind: Kind
     status: Status
@@ -287,6 +338,7 @@ class CaseListItem(BaseModel):
     account_number: str | None
     company_name: str | None
     contact_name: str | None
+    assigned_to: str | None
 
 
 class CaseList(BaseModel):
@@ -296,8 +348,9 @@ class CaseList(BaseModel):
     offset: int
 
 
-class CaseDetail(CaseCreated):
+class CaseDetail(CaseCreated, DueClock):
     company_name: str | None
+    assigned_to: str | None
     updated_at: datetime
     created_by: str
     due_now: bool

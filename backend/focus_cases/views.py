@@ -1,12 +1,12 @@
 """Database rows, and the rules staff see (kinds, statuses, moves, hours), as the API's
 response shapes."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import get_args
 
 from focus_cases import hours
 from focus_cases.auth import Principal
-from focus_cases.cases import ACTIVE, TRANSITIONS
+from focus_cases.cases import ACTIVE, TRANSITIONS, respond_by
 from focus_cases.clock import LONDON
 from focus_cases.models import Account, AuditEntry, Case, CaseEvent, StaffUser
 from focus_cases.schemas import (
@@ -16,6 +16,7 @@ from focus_cases.schemas import (
     CaseDetail,
     CaseListItem,
     CaseSummary,
+    DueClock,
     EventOut,
     HoursOut,
     Kind,
@@ -57,7 +58,28 @@ def _due_now(case: Case, now: datetime) -> bool:
     return case.status in ACTIVE and case.due_at <= now
 
 
-def case_created(case: Case) -> CaseCreated:
+def _due_in(left: timedelta) -> str:
+    """How long is left, as the queue shows it: "due in 25 min", "due in 3 h", "due in 2 days"."""
+    minutes = int(left.total_seconds() // 60)
+    if minutes < 60:
+        return f"due in {minutes} min"
+    if minutes < 48 * 60:
+        return f"due in {minutes // 60} h"
+    return f"due in {minutes // (24 * 60)} days"
+
+
+def due_clock(case: Case, now: datetime) -> DueClock:
+    by = respond_by(case)
+    active = case.status in ACTIVE
+    overdue = active and by <= now
+    return DueClock(
+        respond_by=by,
+        overdue=overdue,
+        due_in_text=("overdue" if overdue else _due_in(by - now)) if active else None,
+    )
+
+
+def case_created(case: Case, *, linked: bool = False) -> CaseCreated:
     return CaseCreated(
         reference=case.reference,
         kind=case.kind,
@@ -74,6 +96,7 @@ def case_created(case: Case) -> CaseCreated:
         contact_phone=case.contact_phone,
         conversation_id=case.conversation_id,
         details=case.details,
+        linked=linked,
     )
 
 
@@ -84,7 +107,9 @@ def event_out(event: CaseEvent) -> EventOut:
 def case_detail(case: Case, now: datetime) -> CaseDetail:
     return CaseDetail(
         **case_created(case).model_dump(),
+        **due_clock(case, now).model_dump(),
         company_name=case.account.company_name if case.account else None,
+        assigned_to=case.assigned_to,
         updated_at=case.updated_at,
         created_by=case.created_by,
         due_now=_due_now(case, now),
@@ -94,6 +119,7 @@ def case_detail(case: Case, now: datetime) -> CaseDetail:
 
 def case_list_item(case: Case, now: datetime) -> CaseListItem:
     return CaseListItem(
+        **due_clock(case, now).model_dump(),
         reference=case.reference,
         kind=case.kind,
         status=case.status,
@@ -105,13 +131,45 @@ def case_list_item(case: Case, now: datetime) -> CaseListItem:
         account_number=case.account.account_number if case.account else None,
         company_name=case.account.company_name if case.account else None,
         contact_name=case.contact_name,
+        assigned_to=case.assigned_to,
     )
+
+
+CSV_COLUMNS = (
+    "reference", "kind", "status", "channel", "created_at", "due_at", "respond_by", "overdue",
+    "assigned_to", "account_number", "company_name", "contact_name", "contact_phone",
+)  # fmt: skip
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula (a company or
+    contact name comes from outside)."""
+    text = "" if value is None else value.isoformat() if isinstance(value, datetime) else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def case_csv_row(case: Case, now: datetime) -> list[str]:
+    """One case as a line of the queue's CSV export, in CSV_COLUMNS order."""
+    row = {
+        **case_list_item(case, now).model_dump(),
+        "contact_phone": case.contact_phone,
+    }
+    return [_cell(row[column]) for column in CSV_COLUMNS]
+
+
+_EVENT_TEXTS = {
+    "created": "case created",
+    "note_added": "note added",
+    "assigned": "a team member took the case",
+    "unassigned": "the case went back to the team's queue",
+    "request_linked": "a further request was added",
+}
 
 
 def _event_text(event: CaseEvent) -> str:
     if event.event == "status_changed":
         return f"status changed to {event.to_status}"
-    return "note added" if event.event == "note_added" else "case created"
+    return _EVENT_TEXTS[event.event]
 
 
 def case_summary(case: Case, last: CaseEvent) -> CaseSummary:

@@ -84,7 +84,21 @@ async def submit(
             logger.error("submission %s failed unexpectedly: %s", key, type(error).__name__)
         await keep(dispatcher, key, case)
         return None
-    if created.get("status") == "queued":
+    tell_created(dispatcher, created, next_steps)
+    return created
+
+
+def tell_created(
+    dispatcher: CollectingDispatcher, created: dict[str, Any], next_steps: str
+) -> None:
+    """What the customer hears once the case service has the request: the reference,
+    and when it is picked up; a repeat request (linked to the open case the same account
+    made earlier) hears that the earlier request stands."""
+    if created.get("linked"):
+        dispatcher.utter_message(
+            response="utter_case_already_requested", reference=created["reference"]
+        )
+    elif created.get("status") == "queued":
         dispatcher.utter_message(
             response="utter_case_queued",
             reference=created["reference"],

@@ -161,6 +161,23 @@ def test_cancellation_rejects_a_past_date_and_warns_of_early_termination(stack, 
     assert case["details"]["early_termination_warning"] is True
 
 
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "we need to terminate the broadband from 31 january please",
+        "pls cancel our internet connection at the end of next month",
+    ],
+)
+def test_a_request_with_its_details_keeps_them(stack, sender, opening):
+    """The service and date in the opening message are a cancellation's answers, not a
+    bare answer with nothing to do: only the account and the reason are asked."""
+    assert "account number" in stack.reply(sender, opening)
+    stack.reply(sender, ACCOUNT)
+    assert "why" in stack.reply(sender, POSTCODE)
+    summary = stack.reply(sender, "moving offices")
+    assert "Cancel: Data Connectivity" in summary and "From: " in summary
+
+
 def test_case_status_is_told_only_to_the_cases_account(stack, sender):
     report_fault(stack, sender)
     reference = stack.reply(sender, "yes").split("reference is ")[1][:11]

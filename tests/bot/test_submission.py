@@ -1,8 +1,9 @@
 """Idempotency keys and the customer's words, from a conversation's events."""
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.submission import customer_words, idempotency_key
+from bot.actions.submission import customer_words, idempotency_key, tell_created
 
 
 def tracker(events: list[dict], sender: str = "chat-1") -> Tracker:
@@ -42,3 +43,15 @@ def test_another_run_or_conversation_has_another_key():
     key = idempotency_key(tracker(OPENED), "fault_form")
     assert idempotency_key(tracker(again), "fault_form") != key
     assert idempotency_key(tracker(OPENED, "chat-2"), "fault_form") != key
+
+
+def test_a_request_linked_to_the_open_case_is_told_the_earlier_reference():
+    said = CollectingDispatcher()
+    linked = {"reference": "FG-12345678", "status": "open", "linked": True}
+    tell_created(said, linked, "We'll email you.")
+    assert said.messages == [
+        {**said.messages[0], "response": "utter_case_already_requested", "reference": "FG-12345678"}
+    ]
+    said = CollectingDispatcher()
+    tell_created(said, {**linked, "linked": False}, "We'll email you.")
+    assert said.messages[0]["response"] == "utter_case_created"

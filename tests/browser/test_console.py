@@ -1,5 +1,6 @@
 """The staff console against the real stack in Chromium: queue, case, transcript, status,
-notes, the vocabulary from /api/meta, try the bot, reports, hostile text, logout."""
+notes, search, assigning, the vocabulary from /api/meta, try the bot, reports, hostile
+text, logout."""
 
 import re
 
@@ -62,11 +63,12 @@ def test_case_from_the_widget_in_the_queue_and_worked(
 
 
 def _staff_create_case(
-    page: Page, words: str, kind: str = "general", now: str | None = None
+    page: Page, words: str, kind: str = "general", now: str | None = None, **fields: str
 ) -> dict:
     """A case made by staff through the API in the page's own session (with CSRF), at
-    the service's time or at ``now`` (UK time; the browser stack allows the override)."""
-    body = {"kind": kind, "channel": "phone", "customer_words": words, "details": {}}
+    the service's time or at ``now`` (UK time; the browser stack allows the override);
+    ``fields`` adds fields of the body (a contact phone...)."""
+    body = {"kind": kind, "channel": "phone", "customer_words": words, "details": {}, **fields}
     if kind == "porting_compensation":
         body["details"] = {"number": "01273 000000"}
     result = page.evaluate(
@@ -87,6 +89,42 @@ def _staff_create_case(
 def _get(page: Page, path: str) -> dict:
     """A GET of the API in the page's session."""
     return page.evaluate("async path => (await fetch(path)).json()", path)
+
+
+def test_search_then_assign_to_me_and_my_cases(page: Page, stack: Stack) -> None:
+    log_in(page, stack)
+    mine = _staff_create_case(page, "Please call about our line", contact_phone="01632 960123")
+    other = _staff_create_case(page, "Another customer's question")
+    search = page.get_by_label("Search")
+    search.fill("+44 1632 960123")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("link", name=mine["reference"])).to_be_visible()
+    expect(page.get_by_role("link", name=other["reference"])).to_have_count(0)
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=mine["reference"]))
+    expect(row).to_contain_text(re.compile(r"due in \d+ (min|h|days)"))
+    search.fill(other["reference"].lower())
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("link", name=other["reference"])).to_be_visible()
+    expect(page.get_by_role("link", name=mine["reference"])).to_have_count(0)
+
+    page.get_by_role("link", name=other["reference"]).click()
+    expect(page.locator("#case-assignee")).to_have_text("No one yet")
+    page.get_by_role("button", name="Assign to me").click()
+    expect(page.locator("#case-assignee")).to_have_text(stack.cases.username)
+    expect(page.locator(".history")).to_contain_text(f"Assigned to {stack.cases.username}")
+    expect(page.get_by_role("button", name="Assign to me")).to_have_count(0)
+    screenshot(page, "console-assigned")
+
+    page.get_by_role("link", name="Queue", exact=True).click()
+    page.get_by_label("My cases").check()
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("link", name=other["reference"])).to_be_visible()
+    expect(page.get_by_role("link", name=mine["reference"])).to_have_count(0)
+    export = page.get_by_role("link", name="Export CSV")
+    expect(export).to_have_attribute("href", re.compile(r"^/api/cases\.csv\?.*mine=true"))
+    page.get_by_role("link", name=other["reference"]).click()
+    page.get_by_role("button", name="Unassign").click()
+    expect(page.locator("#case-assignee")).to_have_text("No one yet")
 
 
 def test_hostile_text_is_shown_as_text_in_the_console(page: Page, stack: Stack) -> None:

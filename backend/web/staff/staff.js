@@ -1,7 +1,7 @@
 /*
  * Focus Group staff console: a small single page over the case service's staff API.
  * Views (by URL hash): #/queue, #/case/FG-…, #/try, #/reports, #/password, and for
- * admins #/staff and #/audit; a login form when the session is missing, and only a change-password
+ * admins #/staff, #/audit and #/accounts; a login form when the session is missing, and only a change-password
  * form while the password is a one-time one. The session is an HttpOnly cookie; changes send the CSRF token
  * from /api/auth/me as X-CSRF-Token. Rasa is reached only through the service. A
  * session unused for a while ends (the service's idle timeout): requests made long after
@@ -115,16 +115,17 @@
     this.status = status;
     this.message = message;
   }
-  function api(method, path, body) {
+  /** A call to the service; ``contentType`` sends ``body`` as it is (a file), else as JSON. */
+  function api(method, path, body, contentType) {
     var headers = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (body !== undefined) headers["Content-Type"] = contentType || "application/json";
     if (Date.now() - lastActivity > ACTIVITY_WINDOW) headers["X-Focus-Background"] = "1";
     if (method !== "GET" && me) headers["X-CSRF-Token"] = me.csrf_token;
     return fetch(path, {
       method: method,
       headers: headers,
       credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || contentType ? body : JSON.stringify(body),
     }).then(function (response) {
       if (response.status === 204) return null;
       return response.json().catch(function () { return {}; }).then(function (data) {
@@ -144,7 +145,9 @@
         }
         var detail = data.detail || response.statusText;
         if (data.errors && data.errors.length) {
-          detail += ": " + data.errors.map(function (e) { return e.loc + " " + e.msg; }).join("; ");
+          detail += ": " + data.errors.map(function (e) {
+            return e.line !== undefined ? "line " + e.line + ": " + e.reason : e.loc + " " + e.msg;
+          }).join("; ");
         }
         throw new ApiError(response.status, detail);
       });
@@ -378,12 +381,18 @@
     return [h("label", { for: id, text: text }), node];
   }
 
+  /** The case's response clock: "due in 3 h", or an "Overdue" badge. */
+  function dueClock(c) {
+    if (c.overdue) return h("span", { className: "badge badge--overdue", text: "Overdue" });
+    return c.due_in_text ? h("span", { className: "clock", title: "Respond by " + when(c.respond_by), text: c.due_in_text }) : "";
+  }
+
   function caseTable(caption, rows, showDue) {
     return h("section", { className: "card queue-group", "aria-label": caption },
       h("h2", {}, caption, " ", h("span", { className: "count", text: "(" + rows.length + ")" })),
       h("table", {},
         h("thead", {}, h("tr", {},
-          ["Reference", "Kind", "Status", "Due", "Customer", "Made"].map(function (c) {
+          ["Reference", "Kind", "Status", "Due", "Respond", "Customer", "Assigned", "Made"].map(function (c) {
             return h("th", { scope: "col", text: c });
           }))),
         h("tbody", {}, rows.map(function (c) {
@@ -396,7 +405,9 @@
             h("td", { text: label(c.kind) }),
             h("td", {}, h("span", { className: "status status--" + c.status, text: label(c.status) })),
             h("td", {}, due),
+            h("td", {}, dueClock(c)),
             h("td", { text: customer }),
+            h("td", { text: c.assigned_to || "" }),
             h("td", { text: when(c.created_at) }));
         }))));
   }
@@ -405,6 +416,8 @@
     var query = parseQuery(location.hash);
     var status = query.status || "active";
     var kind = query.kind || "";
+    var search = query.q || "";
+    var mine = query.mine === "true";
     var active = meta.statuses.filter(function (s) { return s.active; });
     var statusSelect = select("filter-status", "Status",
       [["active", "Active (" + active.map(function (s) { return s.label.toLowerCase(); }).join(", ") + ")"],
@@ -412,20 +425,38 @@
     var kindSelect = select("filter-kind", "Kind",
       [["", "All kinds"]].concat(meta.kinds.map(function (k) { return [k.value, k.label]; })), kind);
     var results = h("div", { className: "queue", "aria-live": "polite" }, h("p", { className: "muted", text: "Loading…" }));
-    var filters = h("form", { className: "filters", onsubmit: function (event) {
+    var searchBox = h("input", { id: "filter-q", type: "search", name: "q", value: search, maxlength: "100",
+      placeholder: "FG-…, account, company or phone" });
+    var mineBox = h("input", { id: "filter-mine", type: "checkbox", name: "mine", checked: mine });
+    var filters = h("form", { className: "filters", role: "search", onsubmit: function (event) {
       event.preventDefault();
       var params = new URLSearchParams();
+      if (searchBox.value.trim()) params.set("q", searchBox.value.trim());
+      if (mineBox.checked) params.set("mine", "true");
       if (statusSelect[1].value !== "active") params.set("status", statusSelect[1].value);
       if (kindSelect[1].value) params.set("kind", kindSelect[1].value);
       var next = "#/queue" + (params.toString() ? "?" + params : "");
       if (location.hash === next) load();
       else location.hash = next;
-    } }, statusSelect, kindSelect, h("button", { type: "submit", text: "Show" }));
+    } }, h("label", { for: "filter-q", text: "Search" }), searchBox, statusSelect, kindSelect,
+      h("span", { className: "check" }, mineBox, h("label", { for: "filter-mine", text: " My cases" })),
+      h("button", { type: "submit", text: "Show" }));
 
-    function load() {
-      var params = new URLSearchParams({ limit: "200" });
+    /** The queue's filters as the API takes them (the list and its CSV export alike). */
+    function filterParams() {
+      var params = new URLSearchParams();
       if (meta.statuses.some(function (s) { return s.value === status; })) params.set("status", status);
       if (kind) params.set("kind", kind);
+      if (search) params.set("q", search);
+      if (mine) params.set("mine", "true");
+      return params;
+    }
+    var exportLink = h("a", { className: "button ghost", href: "/api/cases.csv?" + filterParams(), download: "",
+      text: "Export CSV" });
+
+    function load() {
+      var params = filterParams();
+      params.set("limit", "200");
       return api("GET", "/api/cases?" + params).then(function (list) {
         var cases = list.cases.filter(function (c) {
           return status !== "active" || isActive(c.status);
@@ -451,7 +482,7 @@
 
     show("Queue", [
       h("div", { className: "title-row" }, h("h1", { text: "Queue" }),
-        h("button", { type: "button", className: "ghost", onclick: load, text: "Refresh" })),
+        h("span", {}, exportLink, " ", h("button", { type: "button", className: "ghost", onclick: load, text: "Refresh" }))),
       h("p", { className: "muted", text: "Oldest due first. Cases made out of hours wait, queued, until " +
         meta.hours.opens + " on the next working day." }),
       filters,
@@ -474,6 +505,9 @@
   function eventText(e) {
     if (e.event === "created") return "Case created" + (e.to_status ? " (" + label(e.to_status) + ")" : "");
     if (e.event === "status_changed") return "Status: " + label(e.from_status) + " → " + label(e.to_status);
+    if (e.event === "assigned") return "Assigned to " + e.note;
+    if (e.event === "unassigned") return "Unassigned from " + e.note;
+    if (e.event === "request_linked") return "The customer asked again";
     return "Note";
   }
 
@@ -645,6 +679,7 @@
           h("section", { className: "card" }, h("h2", { text: "Case" }), fields([
             ["Status", label(c.status)],
             ["Due", c.due_at_text + (c.due_now ? " (due now)" : "")],
+            ["Respond by", h("span", {}, when(c.respond_by) + " ", dueClock(c))],
             ["Made", when(c.created_at) + " by " + c.created_by + " (" + c.channel + ")"],
             ["Updated", when(c.updated_at)],
             ["Account", c.account_number],
@@ -655,9 +690,81 @@
           ].concat(details))),
           conversation),
         h("div", {},
+          assigneePanel(c),
           statusForm,
           noteForm,
           h("section", { className: "card" }, h("h2", { text: "History" }), history))),
+    ]);
+  }
+
+  /** Who works the case: take it or let it go; an admin gives it to anyone. */
+  function assigneePanel(c) {
+    var message = h("p", { className: "error", role: "alert", hidden: true });
+    function assign(username) {
+      message.hidden = true;
+      api("PUT", "/api/cases/" + encodeURIComponent(c.reference) + "/assignee", { username: username })
+        .then(function (updated) {
+          renderCase(updated);
+          say(updated.assigned_to ? c.reference + " is assigned to " + updated.assigned_to + "." : c.reference + " is unassigned.");
+        })
+        .catch(function (error) {
+          message.textContent = error.message;
+          message.hidden = false;
+        });
+    }
+    var admin = me.role === "admin";
+    var buttons = [];
+    if (c.assigned_to !== me.username && (admin || !c.assigned_to)) {
+      buttons.push(h("button", { type: "button", className: "primary", text: "Assign to me", onclick: function () { assign(me.username); } }));
+    }
+    if (c.assigned_to && (admin || c.assigned_to === me.username)) {
+      buttons.push(h("button", { type: "button", text: "Unassign", onclick: function () { assign(null); } }));
+    }
+    var other = null;
+    if (admin) {
+      var name = h("input", { id: "assign-to", name: "username", maxlength: "64", required: true });
+      other = h("form", { className: "inline", onsubmit: function (event) {
+        event.preventDefault();
+        assign(name.value.trim());
+      } }, h("label", { for: "assign-to", text: "Assign to" }), name, h("button", { type: "submit", text: "Assign" }));
+    }
+    return h("section", { className: "card", "aria-label": "Assigned" },
+      h("h2", { text: "Assigned" }),
+      h("p", { id: "case-assignee", text: c.assigned_to || "No one yet" }),
+      buttons, other, message);
+  }
+
+  // --- accounts (admins) ------------------------------------------------------------------
+
+  /** Import customer accounts from CSV: check it (dry run), then import; every rejected
+   * line is listed and nothing changes until the whole file is good. */
+  function accountsView() {
+    var file = h("input", { id: "accounts-file", type: "file", accept: ".csv,text/csv", required: true });
+    var out = h("div", { "aria-live": "polite" });
+    function send(dryRun) {
+      out.textContent = "";
+      if (!file.files.length) return append(out, errorBox("Choose a CSV file first."));
+      append(out, h("p", { className: "muted", text: "Checking " + file.files[0].name + "…" }));
+      api("POST", "/api/admin/accounts/import" + (dryRun ? "?dry_run=true" : ""), file.files[0], "text/csv")
+        .then(function (report) {
+          out.textContent = "";
+          append(out, h("p", { className: "card", role: "status", text: report.accounts + " accounts (" + report.created + " new, " +
+            report.updated + " updated), " + report.services + " services: " + (report.imported ? "imported." : "all good; nothing imported yet (dry run).") }));
+        })
+        .catch(function (error) {
+          out.textContent = "";
+          append(out, errorBox(error));
+        });
+    }
+    show("Accounts", [
+      h("h1", { text: "Import accounts" }),
+      h("p", { className: "muted", text: "A CSV file, one line per service (the format is in backend/README.md). " +
+        "Accounts are updated by account number; any bad line rejects the whole file." }),
+      h("form", { className: "card inline", onsubmit: function (event) { event.preventDefault(); send(false); } },
+        h("label", { for: "accounts-file", text: "CSV file" }), file,
+        h("button", { type: "button", text: "Check only", onclick: function () { send(true); } }),
+        h("button", { type: "submit", className: "primary", text: "Import" })),
+      out,
     ]);
   }
 
@@ -892,6 +999,7 @@
     if (hash.indexOf("#/case/") === 0) caseView(decodeURIComponent(hash.slice(7)));
     else if (hash.indexOf("#/try") === 0) tryView();
     else if (hash.indexOf("#/reports") === 0) reportsView();
+    else if (hash.indexOf("#/accounts") === 0 && isAdmin()) accountsView();
     else queueView();
     if (hash.indexOf("#/case/") !== 0 && hash.indexOf("#/try") !== 0) focusHeading();
   }
