@@ -47,3 +47,20 @@ def describes_matter(text: str, products: list[str]) -> bool:
         rest = rest.replace(phrase.lower(), " ")
     words = re.findall(r"[a-z0-9']+", rest)
     return sum(word not in REQUEST_WORDS for word in words) >= MIN_CONTENT_WORDS
+
+
+QUESTION = re.compile(
+    r"\?\s*$|^\s*(what|what's|whats|how|when|where|who|which|why|can|could|do|does|is|are|"
+    r"will|would|should|may)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """Asked as a question: a "?" at the end or a question word first.
+
+    While a form waits for the customer's own words ("why are you cancelling?"),
+    "moving offices" is the answer even if the classifier hears an address question
+    in it; only a question is taken as a question to answer first.
+    """
+    return bool(QUESTION.search(text))

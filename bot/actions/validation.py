@@ -35,7 +35,7 @@ from bot.actions.backend import (
     for_conversation,
     verification_source,
 )
-from bot.actions.free_text import describes_matter
+from bot.actions.free_text import describes_matter, looks_like_question
 from bot.actions.submission import base_case, submit
 
 MAX_TRIES = 3
@@ -156,7 +156,9 @@ class FocusForm(FormValidationAction):
             dispatcher.utter_message(response="utter_stopped")
             return [SlotSet("form_outcome", STOPPED), SlotSet("requested_slot", None)]
         response = digression_response(intent)
-        if requested and response:
+        text = tracker.latest_message.get("text") or ""
+        answered = requested in self.free_text and not looks_like_question(text)
+        if requested and response and not answered:
             dispatcher.utter_message(response=response)
             # Setting the asked slot (still empty) keeps the form going: it asks again.
             return [SlotSet(requested, None)]
@@ -221,7 +223,9 @@ class FocusForm(FormValidationAction):
             if slot and not tracker.get_slot(slot) and describes_matter(text, products):
                 return {slot: text}
             return {}
-        if requested in self.free_text and not digression_response(intent):
+        if requested in self.free_text and not (
+            digression_response(intent) and looks_like_question(text)
+        ):
             return {requested: text}
         return {}
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.actions.free_text import describes_matter
+from bot.actions.free_text import describes_matter, looks_like_question
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,19 @@ def test_a_description_is_taken(text, products):
 )
 def test_a_bare_request_is_not_a_description(text, products):
     assert not describes_matter(text, products)
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("what time do you close?", True),
+        ("whats your address", True),
+        ("is that on the bill", True),
+        ("your postal address?", True),
+        ("moving offices", False),
+        ("we found a cheaper deal elsewhere", False),
+        ("the address on the bill is wrong", False),
+    ],
+)
+def test_only_a_question_interrupts_a_free_text_answer(text, question):
+    assert looks_like_question(text) is question
