@@ -25,7 +25,13 @@ from focus_cases.clock import LONDON
 from focus_cases.models import Account, Case, CaseEvent, StaffUser
 from focus_cases.problems import ProblemError, not_found
 from focus_cases.schemas import AnyCase, CaseLookup, CaseQuery, Kind, Status, Summary
-from focus_cases.verification import Source, normalise, record_failed_pair, verify_account
+from focus_cases.verification import (
+    Source,
+    matching_account,
+    normalise,
+    record_failed_pair,
+    verify_account,
+)
 
 # The statuses a case may move to from each status, the likeliest first (the console
 # offers them in this order).
@@ -99,13 +105,13 @@ async def _replay(sessions: async_sessionmaker, key: str, data: AnyCase) -> Case
     return case
 
 
-async def _account_id(
-    sessions: async_sessionmaker, data: AnyCase, real_now: datetime
-) -> int | None:
-    """The account the case is for: the pair must verify (404 or 429 as /api/verify)."""
+async def _account_id(sessions: async_sessionmaker, data: AnyCase) -> int | None:
+    """The account the case is for: the pair must match (404 otherwise). Not counted
+    toward the verification limits: only the bot and staff create cases, and the bot
+    verified the pair in the conversation, where the limits apply."""
     if data.account_number is None or data.postcode is None:
         return None
-    return (await verify_account(sessions, data.account_number, data.postcode, real_now)).id
+    return (await matching_account(sessions, data.account_number, data.postcode)).id
 
 
 def respond_by(case: Case) -> datetime:
@@ -154,19 +160,18 @@ async def create_case(
     data: AnyCase,
     *,
     now: datetime,
-    real_now: datetime,
     actor: str,
     idempotency_key: str | None,
     submitted: datetime | None = None,
 ) -> tuple[Case, Outcome]:
     """The case and what happened. A repeated Idempotency-Key returns the first case
-    (replayed), also when a concurrent request used it first; else the account is
-    verified (failures counted at ``real_now``); a repeat tariff request is linked to
-    the open case; else the case is made at ``submitted`` (a late delivery's own time,
-    else ``now``), due as it would have been then: open if that is past, else queued."""
+    (replayed), also when a concurrent request used it first; else the account pair must
+    match; a repeat tariff request is linked to the open case; else the case is made at
+    ``submitted`` (a late delivery's own time, else ``now``), due as it would have been
+    then: open if that is past, else queued."""
     if idempotency_key and (existing := await _replay(sessions, idempotency_key, data)):
         return existing, "replayed"
-    account_id = await _account_id(sessions, data, real_now)
+    account_id = await _account_id(sessions, data)
     if account_id is not None and (
         linked := await _link_to_open_case(sessions, data, account_id, now, actor)
     ):

@@ -162,7 +162,6 @@ async def create_case(request: web.Request) -> web.Response:
         request.app[SESSIONS],
         data,
         now=now,
-        real_now=real_now(request),
         actor=principal(request).name,
         idempotency_key=key,
         submitted=submitted,

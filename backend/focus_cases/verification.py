@@ -176,10 +176,29 @@ async def verify_account(
     except ProblemError:
         await _forget(sessions, ids)
         raise
-    if account is not None and normalise(account.postcode) == normalise(postcode):
+    if _matches(account, postcode):
         await _forget(sessions, ids)
         return account
     raise not_found(NO_MATCH)
+
+
+async def matching_account(
+    sessions: async_sessionmaker, account_number: str, postcode: str
+) -> Account:
+    """The account when the pair matches, else 404, with no limit: for callers that
+    cannot be guessing (the bot submitting a case it verified in the conversation, or
+    staff). Counting them would refuse a burst of correct submissions."""
+    async with sessions() as session:
+        account = await session.scalar(
+            select(Account).where(Account.account_number == normalise(account_number)[:64])
+        )
+    if _matches(account, postcode):
+        return account
+    raise not_found(NO_MATCH)
+
+
+def _matches(account: Account | None, postcode: str) -> bool:
+    return account is not None and normalise(account.postcode) == normalise(postcode)
 
 
 async def record_failed_pair(

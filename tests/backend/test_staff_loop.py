@@ -36,6 +36,7 @@ async def test_due_clock_counts_working_time_by_kind(
     _, fault = await create(client, fault_case())  # Wednesday 10:00
     _, tariff = await create(client, {**fault_case(), **TARIFF})
     clock.at = london(2026, 11, 25, 13, 0)
+    await staff_login(client, "admin")  # sessions idle out after 30 minutes
     items = {c["reference"]: c for c in (await get(client, "/api/cases"))["cases"]}
     assert items[fault["reference"]]["respond_by"] == "2026-11-25T14:00:00Z"  # 4 working hours
     assert items[fault["reference"]]["due_in_text"] == "due in 1 h"
@@ -43,6 +44,7 @@ async def test_due_clock_counts_working_time_by_kind(
     assert items[tariff["reference"]]["respond_by"] == "2026-11-27T10:00:00Z"
     assert items[tariff["reference"]]["due_in_text"] == "due in 45 h"
     clock.at = london(2026, 11, 25, 14, 0)
+    admin = await staff_login(client, "admin")
     case = await get(client, f"/api/cases/{fault['reference']}")
     assert case["overdue"] is True and case["due_in_text"] == "overdue"
     response = await client.post(
@@ -194,6 +196,7 @@ async def test_a_second_tariff_request_within_a_day_joins_the_open_case(
     status, second = await create(client, again)
     assert status == 200 and second["linked"] is True
     assert second["reference"] == first["reference"]
+    await staff_login(client, "admin")  # sessions idle out after 30 minutes
     case = await get(client, f"/api/cases/{first['reference']}")
     assert case["events"][-1]["event"] == "request_linked"
     assert case["events"][-1]["note"] == "Me again about my tariff"
