@@ -286,15 +286,10 @@ async def change_status(
             raise ProblemError(
                 409, f"a {case.status} case cannot become {status}", slug="transition-not-allowed"
             )
-        changed = await session.execute(
-            update(Case)
-            .where(Case.id == case.id, Case.status == case.status)
-            .values(status=status, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if changed.rowcount != 1:
-            raise ProblemError(409, "the case changed meanwhile; reload it", slug="conflict")
-        session.add(
+        await _change_if_unchanged(
+            session,
+            case,
+            Case.status == case.status,
             CaseEvent(
                 case_id=case.id,
                 event="status_changed",
@@ -303,9 +298,30 @@ async def change_status(
                 note=note,
                 actor=actor,
                 at=now,
-            )
+            ),
+            status=status,
         )
     return await get_case(sessions, reference)
+
+
+async def _change_if_unchanged(
+    session: AsyncSession,
+    case: Case,
+    unchanged: ColumnElement[bool],
+    event: CaseEvent,
+    **values: object,
+) -> None:
+    """Update the case only while ``unchanged`` still holds (someone else may have
+    changed it since it was read: 409), and record the event."""
+    changed = await session.execute(
+        update(Case)
+        .where(Case.id == case.id, unchanged)
+        .values(**values, updated_at=event.at)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        raise ProblemError(409, "the case changed meanwhile; reload it", slug="conflict")
+    session.add(event)
 
 
 async def add_note(
@@ -439,22 +455,18 @@ async def assign(
                 )
         if assignee is not None and not await _staff_exists(session, assignee):
             raise ProblemError(422, f"no staff member is called {assignee!r}", slug="unknown-staff")
-        changed = await session.execute(
-            update(Case)
-            .where(Case.id == case.id, Case.assigned_to.is_not_distinct_from(case.assigned_to))
-            .values(assigned_to=assignee, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if changed.rowcount != 1:
-            raise ProblemError(409, "the case changed meanwhile; reload it", slug="conflict")
-        session.add(
+        await _change_if_unchanged(
+            session,
+            case,
+            Case.assigned_to.is_not_distinct_from(case.assigned_to),
             CaseEvent(
                 case_id=case.id,
                 event="assigned" if assignee else "unassigned",
                 note=assignee or case.assigned_to,
                 actor=actor.name,
                 at=now,
-            )
+            ),
+            assigned_to=assignee,
         )
     return await get_case(sessions, reference)
 
