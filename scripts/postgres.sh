@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for tests: start | stop | url.
 # Data lives in .pg/ at the repo root (git-ignored); the server listens on
-# 127.0.0.1:54329 only. Uses installed binaries, else installs Debian's postgresql.
+# 127.0.0.1:54329 only (FOCUS_PG_PORT moves it). Uses installed binaries, else installs Debian's postgresql.
 # PostgreSQL refuses to run as root, so as root the cluster is run as user "postgres".
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PGDIR="$ROOT/.pg"
 DATA="$PGDIR/data"
-PORT=54329
+PORT="${FOCUS_PG_PORT:-54329}"
 DB=focus_test
 URL="postgresql+asyncpg://focus@127.0.0.1:$PORT/$DB"
 
