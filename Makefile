@@ -10,7 +10,7 @@ RASA := bot/.venv/bin/rasa
 BOT_PY := bot/.venv/bin/python
 SPACY_PIPELINE := bot/models/spacy_en/meta.json
 
-.PHONY: setup run shell admin test eval bench train lint fmt backend clean
+.PHONY: setup run shell admin test eval bench profile train lint fmt backend clean
 
 setup: bot/.venv/.synced $(SPACY_PIPELINE) backend/.venv/.synced
 
@@ -67,3 +67,7 @@ admin: backend/.venv/.synced
 ## shell: talk to the bot in the terminal (case service and actions run behind it)
 shell: train
 	python3 scripts/stack.py --model bot/models --shell --logs reports/shell-logs
+
+## profile: where a turn's time goes (py-spy samples each part; printed, never asserted)
+profile: train
+	bot/.venv/bin/python tests/bench/profile_turn.py
