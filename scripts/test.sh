@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
 # The whole test run (`make test`, called by .ci/run). Reports go to reports/.
+# Two suites run in the background beside others, because much of their time is spent
+# waiting (timeouts, a browser, a server's answer) rather than computing: the case
+# service beside training and the NLU steps, the browser beside the bot's pytest (on
+# ports of its own). Their output goes to reports/<name>.log, shown when they end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH=$PWD PYTHONWARNINGS=ignore
@@ -7,6 +11,23 @@ RASA=bot/.venv/bin/rasa
 PY=bot/.venv/bin/python
 CI_MODELS=bot/models/ci
 step() { printf '\n== %s (%s)\n' "$1" "$(date +%T)"; }
+
+declare -A jobs=()
+trap 'for pid in "${jobs[@]}"; do kill -- "-$pid" 2>/dev/null || true; done' EXIT
+background() {  # NAME COMMAND...: run in its own process group (setsid), killed on exit
+  local name=$1 && shift
+  step "$name (in the background)"
+  setsid "$@" >"reports/$name.log" 2>&1 &
+  jobs[$name]=$!
+}
+collect() {  # NAME: wait for a background suite, show its output, fail if it failed
+  local name=$1 status=0
+  step "$name (its result)"
+  wait "${jobs[$name]}" || status=$?
+  unset "jobs[$name]"
+  cat "reports/$name.log"
+  [ $status -eq 0 ] || { echo "$name failed (exit $status)" >&2; exit $status; }
+}
 
 rm -rf reports && mkdir -p reports
 
@@ -16,6 +37,8 @@ bot/.venv/bin/ruff format --check bot tests scripts
 
 step "validate training data"
 $RASA data validate --domain domain.yml --data bot/data --config config.yml
+
+background "case service" make -C backend test
 
 step "train with the CI config (same data and seeds, fewer epochs)"
 $PY scripts/ci_config.py reports/config.ci.yml
@@ -35,14 +58,16 @@ step "NLU: a held-out 20% split"
 scripts/heldout.sh reports/config.ci.yml reports/nlu-heldout
 $PY scripts/check_nlu.py heldout reports/nlu-heldout
 
+collect "case service"
+
+# The browser suite's stack on ports of its own, beside the bot suite's default ones.
+background "browser" env FOCUS_CASES_PORT=8010 FOCUS_RASA_PORT=5015 FOCUS_ACTIONS_PORT=5065 \
+  make -C backend test-browser
+
 step "pytest: bot"
 bot/.venv/bin/pytest tests/bot
 
 step "pytest: the launcher restarts a part that dies, Ctrl-C leaves nothing (tests/stack)"
 bot/.venv/bin/pytest tests/stack
 
-step "case service"
-make -C backend test
-
-step "browser: widget and staff console in Chromium"
-make -C backend test-browser
+collect "browser"
