@@ -1,6 +1,6 @@
 """Create the tables every bot replica shares, once, before any replica starts: Rasa's
-SQL tracker store (and its database, with `login_db`) from an endpoints file, and the
-outbox (FOCUS_OUTBOX_URL). The scaled profile's migration step runs it; replicas
+SQL tracker store from an endpoints file, and the outbox (FOCUS_OUTBOX_URL), in
+databases that exist already. The scaled profile's migration step runs it; replicas
 starting together then find the tables there instead of racing to create them.
 
     python -m bot.shared_tables endpoints.scaled.yml

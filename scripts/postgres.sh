@@ -2,7 +2,7 @@
 # A PostgreSQL cluster of the project's own: start | stop | url.
 # Data lives in .pg/ at the repo root (git-ignored; FOCUS_PG_DIR moves it); the server
 # listens on 127.0.0.1:54329 only (FOCUS_PG_PORT moves it) and `start` creates the
-# database focus_test (FOCUS_PG_DB names another). Throwaway by default, for tests:
+# database focus_test (FOCUS_PG_DB names others, space-separated; `url` is the first's). Throwaway by default, for tests:
 # fsync off; FOCUS_PG_FSYNC=on for data that must survive a crash (the scaled profile).
 # Uses installed binaries, else installs Debian's postgresql.
 # PostgreSQL refuses to run as root, so as root the cluster is run as user "postgres".
@@ -12,7 +12,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PGDIR="${FOCUS_PG_DIR:-$ROOT/.pg}"
 DATA="$PGDIR/data"
 PORT="${FOCUS_PG_PORT:-54329}"
-DB="${FOCUS_PG_DB:-focus_test}"
+DBS="${FOCUS_PG_DB:-focus_test}"
+DB="${DBS%% *}"
 FSYNC="${FOCUS_PG_FSYNC:-off}"
 URL="postgresql+asyncpg://focus@127.0.0.1:$PORT/$DB"
 
@@ -56,10 +57,12 @@ case "${1:-}" in
       as_owner "'$BIN/pg_ctl' -D '$DATA' -l '$PGDIR/server.log' -w -t 60 \
         -o \"-p $PORT -k '$PGDIR' -c listen_addresses=127.0.0.1 -c fsync=$FSYNC\" start" >/dev/null
     fi
-    if ! "$PSQL" -h 127.0.0.1 -p "$PORT" -U focus -d postgres -tAc \
-        "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
-      "$PSQL" -h 127.0.0.1 -p "$PORT" -U focus -d postgres -qc "CREATE DATABASE $DB"
-    fi
+    for db in $DBS; do
+      if ! "$PSQL" -h 127.0.0.1 -p "$PORT" -U focus -d postgres -tAc \
+          "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+        "$PSQL" -h 127.0.0.1 -p "$PORT" -U focus -d postgres -qc "CREATE DATABASE $db"
+      fi
+    done
     echo "$URL"
     ;;
   stop)

@@ -346,7 +346,7 @@ class Stack:
 
     ``state``: the case and conversation databases and the outbox go in this folder
     (default: each part's own default, as `make run` uses; scaled: the PostgreSQL
-    cluster, default .pg/). ``logs``: each part's output goes to ``<logs>/<part>.log``
+    cluster, default .pg/scaled/). ``logs``: each part's output goes to ``<logs>/<part>.log``
     (default: ours, marked with the part's name). ``env``: per part (a replica's is its
     kind's, e.g. "rasa"), variables over the stack's own (None unsets one).
     ``scale``: the scaled profile with these replicas; parts are then named "redis",
@@ -429,8 +429,8 @@ class Stack:
             "FOCUS_PUBLIC_PORT": str(self.ports["public"]),
             "FOCUS_SITE_ORIGINS": " ".join(self.site_origins()),
             "FOCUS_PG_PORT": str(self.ports["pg"]),
-            "FOCUS_PG_DIR": str(self.state / "pg" if self.state else ROOT / ".pg"),
-            "FOCUS_PG_DB": "focus_cases",
+            "FOCUS_PG_DIR": str(self.state / "pg" if self.state else ROOT / ".pg" / "scaled"),
+            "FOCUS_PG_DB": "focus_cases focus_bot",  # postgres.sh creates both
             "FOCUS_PG_FSYNC": "on",
             "FOCUS_DATABASE_URL": f"postgresql+asyncpg://{pg}/focus_cases",
             "FOCUS_OUTBOX_URL": f"postgresql://{pg}/focus_bot",
@@ -597,7 +597,7 @@ class Stack:
         deadline = time.monotonic() + STOP_GRACE
         for part in reversed(chosen):
             part.reap(deadline)
-        if self.scale and not names and self.migrated:
+        if self.scale and not names:  # also after a migration step that failed half way
             postgres = [str(SCRIPTS / "postgres.sh"), "stop"]
             _run_once("postgres", postgres, ROOT, self._shared_env(), None)
             self.migrated = False
