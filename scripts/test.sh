@@ -38,7 +38,7 @@ $PY scripts/check_nlu.py heldout reports/nlu-heldout
 step "pytest: bot"
 bot/.venv/bin/pytest tests/bot
 
-step "pytest: the launcher restarts a part that dies, Ctrl-C leaves nothing (tests/stack)"
+step "pytest: the launcher restarts a part that dies, Ctrl-C leaves nothing; the scaled profile (tests/stack)"
 bot/.venv/bin/pytest tests/stack
 
 step "case service"
