@@ -426,6 +426,7 @@ class Stack:
         return {
             **replicas,  # nginx.sh's upstreams
             **{f"FOCUS_{kind.upper()}_PORT": str(self.ports[kind]) for kind in PART_NAMES},
+            "FOCUS_ACTIONS_HOST": "127.0.0.1",
             "FOCUS_PUBLIC_PORT": str(self.ports["public"]),
             "FOCUS_SITE_ORIGINS": " ".join(self.site_origins()),
             "FOCUS_PG_PORT": str(self.ports["pg"]),

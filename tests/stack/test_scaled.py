@@ -23,6 +23,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 import socketio
+from redis import Redis
 
 from scripts.stack import SCALED_PORTS, Scale, Stack, free_port
 from tests.stack_fixtures import IN_HOURS, REPORTS, CaseService, required_model
@@ -182,6 +183,16 @@ def test_the_customers_address_reaches_rasa_through_nginx(stack: Stack) -> None:
         events = json.load(response)["events"]
     [said] = [event for event in events if event["event"] == "user"]
     assert said["metadata"]["client_address"] == "127.0.0.2"
+
+
+def test_rasa_locks_each_conversation_in_redis(stack: Stack) -> None:
+    """The lock store is Redis (endpoints.scaled.yml), shared by the replicas: a
+    message is handled under a lock taken there."""
+    redis = Redis(port=stack.ports["redis"])
+    before = redis.info("stats")["total_commands_processed"]
+    asyncio.run(_greet_from("127.0.0.1", stack.public_url))
+    # Besides the INFO commands themselves, the lock's own (taken, checked, released).
+    assert redis.info("stats")["total_commands_processed"] - before > 3
 
 
 async def _rolling_restart_conversation(stack: Stack) -> str:
