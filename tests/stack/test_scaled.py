@@ -5,8 +5,9 @@ One customer chats through nginx's socket.io while each Rasa replica in turn is
 stopped and restarted, and the conversation carries on where it was (the tracker is
 in PostgreSQL, not in a replica); the form's case is then read through nginx with a
 staff login. Rasa's HTTP API and REST channel are not reachable through nginx, pages
-of other sites may not open a chat, and every part listens on 127.0.0.1 only (nginx
-too: in real life a TLS terminator in front of it faces the internet).
+of other sites may not open a chat, every part listens on 127.0.0.1 only (nginx too: in
+real life a TLS terminator in front of it faces the internet), no token is on a command
+line, the customer's address reaches Rasa through nginx, and Rasa locks in Redis.
 """
 
 from __future__ import annotations
