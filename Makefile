@@ -10,7 +10,7 @@ RASA := bot/.venv/bin/rasa
 BOT_PY := bot/.venv/bin/python
 SPACY_PIPELINE := bot/models/spacy_en/meta.json
 
-.PHONY: setup run shell admin test eval bench profile train lint fmt backend clean
+.PHONY: setup run run-scaled shell admin test eval bench profile train lint fmt backend clean
 
 setup: bot/.venv/.synced $(SPACY_PIPELINE) backend/.venv/.synced
 
@@ -32,6 +32,14 @@ train: setup
 ## a part that exits is restarted, Ctrl-C stops them all
 run: train
 	python3 scripts/stack.py --model bot/models
+
+## run-scaled: the production layout on this machine: PostgreSQL, Redis, nginx on
+## 127.0.0.1:8080 in front of N Rasa, M action-server and K case-service replicas
+N ?= 2
+M ?= 2
+K ?= 2
+run-scaled: train
+	python3 scripts/stack.py --scaled --model bot/models --rasa $(N) --actions $(M) --cases $(K)
 
 ## backend: the case service alone on localhost:8000
 backend: backend/.venv/.synced

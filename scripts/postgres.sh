@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL cluster for tests: start | stop | url.
-# Data lives in .pg/ at the repo root (git-ignored); the server listens on
-# 127.0.0.1:54329 only (FOCUS_PG_PORT moves it). Uses installed binaries, else installs Debian's postgresql.
+# A PostgreSQL cluster of the project's own: start | stop | url.
+# Data lives in .pg/ at the repo root (git-ignored; FOCUS_PG_DIR moves it); the server
+# listens on 127.0.0.1:54329 only (FOCUS_PG_PORT moves it) and `start` creates the
+# database focus_test (FOCUS_PG_DB names others, space-separated; `url` is the first's). Throwaway by default, for tests:
+# fsync off; FOCUS_PG_FSYNC=on for data that must survive a crash (the scaled profile).
+# Uses installed binaries, else installs Debian's postgresql.
 # PostgreSQL refuses to run as root, so as root the cluster is run as user "postgres".
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-PGDIR="$ROOT/.pg"
+PGDIR="${FOCUS_PG_DIR:-$ROOT/.pg}"
 DATA="$PGDIR/data"
 PORT="${FOCUS_PG_PORT:-54329}"
-DB=focus_test
+DBS="${FOCUS_PG_DB:-focus_test}"
+DB="${DBS%% *}"
+FSYNC="${FOCUS_PG_FSYNC:-off}"
 URL="postgresql+asyncpg://focus@127.0.0.1:$PORT/$DB"
 
 find_bin() {
@@ -50,12 +55,14 @@ case "${1:-}" in
     fi
     if ! as_owner "'$BIN/pg_ctl' -D '$DATA' status" >/dev/null 2>&1; then
       as_owner "'$BIN/pg_ctl' -D '$DATA' -l '$PGDIR/server.log' -w -t 60 \
-        -o \"-p $PORT -k '$PGDIR' -c listen_addresses=127.0.0.1 -c fsync=off\" start" >/dev/null
+        -o \"-p $PORT -k '$PGDIR' -c listen_addresses=127.0.0.1 -c fsync=$FSYNC\" start" >/dev/null
     fi
-    if ! "$PSQL" -h 127.0.0.1 -p "$PORT" -U focus -d postgres -tAc \
-        "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
-      "$PSQL" -h 127.0.0.1 -p "$PORT" -U focus -d postgres -qc "CREATE DATABASE $DB"
-    fi
+    for db in $DBS; do
+      if ! "$PSQL" -h 127.0.0.1 -p "$PORT" -U focus -d postgres -tAc \
+          "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+        "$PSQL" -h 127.0.0.1 -p "$PORT" -U focus -d postgres -qc "CREATE DATABASE $db"
+      fi
+    done
     echo "$URL"
     ;;
   stop)

@@ -7,6 +7,13 @@ it has stayed up a minute) while the others keep serving, so the action server's
 survives a case-service crash. Ctrl-C or SIGTERM stops everything. `--shell` (`make
 shell`) runs `rasa shell` in the foreground instead of the Rasa server.
 
+`--scaled` (`make run-scaled`): the production layout on one machine. PostgreSQL (the
+case database, Rasa's tracker store and the outbox) and Redis (Rasa's lock store), one
+migration step, then N Rasa, M action-server and K case-service replicas behind nginx,
+which publishes only socket.io and the case service on FOCUS_PUBLIC_PORT (8080). Each
+FOCUS_<PART>_PORT is then nginx's internal balancer for that part, its replicas on the
+ports after it; every part listens on 127.0.0.1 only.
+
 Library (the test and benchmark suites): `Stack` starts and stops the whole or chosen
 parts, restarts one with a new environment (the case service at another FOCUS_NOW),
 stops or pauses one (an outage, a hang), keeps a run's databases, outbox and logs in
@@ -48,11 +55,17 @@ BOT_BIN = ROOT / "bot" / ".venv" / "bin"
 BACKEND = ROOT / "backend"
 BACKEND_PYTHON = BACKEND / ".venv" / "bin" / "python"
 BOT_VAR = ROOT / "bot" / "var"  # `make run`'s conversation database (and the outbox)
+SCRIPTS = ROOT / "scripts"
 PART_NAMES = ("cases", "actions", "rasa")  # start order; stopped the other way round
 # Ports on localhost; FOCUS_<PART>_PORT moves one (e.g. to test beside `make run`).
 PORTS = {
     name: int(os.environ.get(f"FOCUS_{name.upper()}_PORT", default))
     for name, default in (("cases", 8000), ("actions", 5055), ("rasa", 5005))
+}
+# The scaled profile's servers, on localhost too.
+SCALED_PORTS = {
+    name: int(os.environ.get(f"FOCUS_{name.upper()}_PORT", default))
+    for name, default in (("public", 8080), ("redis", 6379), ("pg", 54329))
 }
 STOP_GRACE = 10.0  # seconds between SIGTERM and SIGKILL
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 30.0
@@ -61,6 +74,24 @@ STABLE_AFTER = 60.0  # seconds up after which a part's next exit starts the back
 
 class StackError(RuntimeError):
     """A part could not start; the message says which and where its output is."""
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How many replicas of each part the scaled profile runs."""
+
+    rasa: int = 2
+    actions: int = 2
+    cases: int = 2
+
+    def names(self) -> tuple[str, ...]:
+        """Every part of the profile in start order: servers first, nginx last."""
+        replicas = (
+            f"{kind}-{number}"
+            for kind in PART_NAMES
+            for number in range(1, getattr(self, kind) + 1)
+        )
+        return ("redis", *replicas, "nginx")
 
 
 @dataclass(frozen=True)
@@ -122,6 +153,36 @@ def _exit_reason(code: int) -> str:
     return f"code {code}"
 
 
+def _run_once(name: str, command: list[str], cwd: Path, env: Env, log: Path | None) -> None:
+    """Run a one-off step to its end (output to ``log``, else ours); StackError if it fails."""
+    sink = None
+    if log is not None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        sink = open(log, "a")  # noqa: SIM115 (closed below, after the child)
+    try:
+        subprocess.run(
+            command,
+            cwd=cwd,
+            env=_environment(env),
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT if sink else None,
+            start_new_session=True,
+            check=True,
+        )
+    except subprocess.CalledProcessError as error:
+        where = f"see {log}" if log else "see its output above"
+        raise StackError(f"{name}: {' '.join(command)} failed; {where}") from error
+    finally:
+        if sink:
+            sink.close()
+
+
+def _kind(name: str) -> str:
+    """A replica's kind: "rasa-2" -> "rasa"."""
+    return name.partition("-")[0]
+
+
 def _clock(after: float = 0.0) -> str:
     return time.strftime("%H:%M:%S", time.localtime(time.time() + after))
 
@@ -136,7 +197,7 @@ class Part:
         command: list[str],
         env: Env,
         port: int,
-        ready_path: str,
+        ready_path: str | None,
         log: Path | None,
         cwd: Path = ROOT,
         prepare: list[str] | None = None,
@@ -147,7 +208,7 @@ class Part:
         self.env = dict(env)
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        self.ready_url = self.url + ready_path
+        self.ready_url = self.url + ready_path if ready_path is not None else None
         self.ready_key = ready_key  # a JSON field that must be set (Rasa's loaded model)
         self.log = log
         self.cwd = cwd
@@ -187,24 +248,8 @@ class Part:
             threading.Thread(target=self._relay, args=(self.process.stdout,), daemon=True).start()
 
     def _prepare(self) -> None:
-        sink = self._open_log()
-        try:
-            subprocess.run(
-                self.prepare,
-                cwd=self.cwd,
-                env=self.environment(),
-                stdin=subprocess.DEVNULL,
-                stdout=sink,
-                stderr=subprocess.STDOUT if sink else None,
-                start_new_session=True,
-                check=True,
-            )
-        except subprocess.CalledProcessError as error:
-            command = " ".join(self.prepare)
-            raise StackError(f"{self.name}: {command} failed; {self.where}") from error
-        finally:
-            if sink:
-                sink.close()
+        assert self.prepare is not None
+        _run_once(self.name, self.prepare, self.cwd, self.environment(), self.log)
         self.prepare = None
 
     def _open_log(self) -> IO[str] | None:
@@ -235,6 +280,10 @@ class Part:
         return time.monotonic() - self.started_at
 
     def answers(self) -> bool:
+        """The ready URL answers 200 (with ``ready_key`` set); without one, the port
+        takes connections (Redis, nginx)."""
+        if self.ready_url is None:
+            return _port_taken(self.port)
         try:
             with urllib.request.urlopen(self.ready_url, timeout=2) as response:
                 if self.ready_key:
@@ -296,9 +345,12 @@ class Stack:
     """The assistant's parts on their ports, with one run's secrets and folders.
 
     ``state``: the case and conversation databases and the outbox go in this folder
-    (default: each part's own default, as `make run` uses). ``logs``: each part's
-    output goes to ``<logs>/<part>.log`` (default: ours, marked with the part's name).
-    ``env``: per part, variables over the stack's own (None unsets one).
+    (default: each part's own default, as `make run` uses; scaled: the PostgreSQL
+    cluster, default .pg/scaled/). ``logs``: each part's output goes to ``<logs>/<part>.log``
+    (default: ours, marked with the part's name). ``env``: per part (a replica's is its
+    kind's, e.g. "rasa"), variables over the stack's own (None unsets one).
+    ``scale``: the scaled profile with these replicas; parts are then named "redis",
+    "cases-1" ... "rasa-<N>", "nginx".
     """
 
     def __init__(
@@ -312,16 +364,24 @@ class Stack:
         env: Mapping[str, Env] | None = None,
         secrets: Mapping[str, str] | None = None,
         say: Say | None = None,
+        scale: Scale | None = None,
     ) -> None:
-        self.ports = {**PORTS, **(ports or {})}
+        self.ports = {**PORTS, **SCALED_PORTS, **(ports or {})}
         self.secrets = dict(secrets) if secrets is not None else load_secrets()
         self.model = model
         self.state = state.resolve() if state else None
         self.logs = logs.resolve() if logs else None
         self.say = say or (lambda _message: None)
+        self.scale = scale
+        self.migrated = False
         (self.state or BOT_VAR).mkdir(parents=True, exist_ok=True)
+        if scale:
+            names = scale.names()
+            for kind in PART_NAMES:  # replicas on the ports after their balancer's
+                for number in range(1, getattr(scale, kind) + 1):
+                    self.ports[f"{kind}-{number}"] = self.ports[kind] + number
         env = env or {}
-        self.parts = {name: self._part(name, env.get(name, {})) for name in names}
+        self.parts = {name: self._part(name, env.get(_kind(name), {})) for name in names}
 
     def __enter__(self) -> Stack:
         return self
@@ -330,6 +390,7 @@ class Stack:
         self.stop()
 
     def url(self, name: str) -> str:
+        """A part's address (scaled: a kind's is nginx's internal balancer for it)."""
         return f"http://127.0.0.1:{self.ports[name]}"
 
     def _shared_env(self) -> dict[str, str]:
@@ -344,71 +405,145 @@ class Stack:
             "FOCUS_ACTIONS_PORT": str(self.ports["actions"]),
             "FOCUS_TRACKER_DB": str((state or BOT_VAR) / "tracker.db"),
         }
-        if state:
+        if self.scale:
+            env.update(self._scaled_env())
+        elif state:
             env["FOCUS_DATABASE_URL"] = f"sqlite+aiosqlite:///{state / 'cases.db'}"
             env["FOCUS_OUTBOX_DIR"] = str(state / "outbox")
             env["FOCUS_OUTBOX_URL"] = f"sqlite:///{state / 'outbox.db'}"
         return env
 
+    def _scaled_env(self) -> dict[str, str]:
+        """The scaled profile's shared state and addresses, for every part and script."""
+        assert self.scale is not None
+        pg = f"focus@127.0.0.1:{self.ports['pg']}"
+        replicas = {
+            f"FOCUS_{kind.upper()}_REPLICAS": " ".join(
+                str(self.ports[f"{kind}-{n}"]) for n in range(1, getattr(self.scale, kind) + 1)
+            )
+            for kind in PART_NAMES
+        }
+        return {
+            **replicas,  # nginx.sh's upstreams
+            **{f"FOCUS_{kind.upper()}_PORT": str(self.ports[kind]) for kind in PART_NAMES},
+            "FOCUS_ACTIONS_HOST": "127.0.0.1",
+            "FOCUS_PUBLIC_PORT": str(self.ports["public"]),
+            "FOCUS_SITE_ORIGINS": " ".join(self.site_origins()),
+            "FOCUS_PG_PORT": str(self.ports["pg"]),
+            "FOCUS_PG_DIR": str(self.state / "pg" if self.state else ROOT / ".pg" / "scaled"),
+            "FOCUS_PG_DB": "focus_cases focus_bot",  # postgres.sh creates both
+            "FOCUS_PG_FSYNC": "on",
+            "FOCUS_DATABASE_URL": f"postgresql+asyncpg://{pg}/focus_cases",
+            "FOCUS_OUTBOX_URL": f"postgresql://{pg}/focus_bot",
+            "FOCUS_TRACKER_PG_HOST": "127.0.0.1",
+            "FOCUS_TRACKER_PG_PORT": str(self.ports["pg"]),
+            "FOCUS_TRACKER_PG_DB": "focus_bot",
+            "FOCUS_TRACKER_PG_USER": "focus",
+            "FOCUS_TRACKER_PG_PASSWORD": "",  # trust on loopback: a cluster of the project's
+            "FOCUS_REDIS_HOST": "127.0.0.1",
+            "FOCUS_REDIS_PORT": str(self.ports["redis"]),
+            "FOCUS_REDIS_PASSWORD": "",
+            "FOCUS_TRUSTED_PROXIES": "127.0.0.1",  # nginx: believe its X-Forwarded-For
+            "RASA_URL": self.url("rasa"),  # the console's way to Rasa's HTTP API
+            "FOCUS_RASA_PUBLIC_URL": self.public_url,  # the widget's, through nginx
+        }
+
+    @property
+    def public_url(self) -> str:
+        """Where customers and staff reach the scaled profile (nginx)."""
+        return f"http://127.0.0.1:{self.ports['public']}"
+
+    def site_origins(self) -> list[str]:
+        """The only origins whose pages may talk to Rasa: FOCUS_SITE_ORIGINS (space-
+        separated), else the public address under both its names."""
+        listed = os.environ.get("FOCUS_SITE_ORIGINS", "").split()
+        port = self.ports["public"]
+        return listed or [self.public_url, f"http://localhost:{port}"]
+
     def _part(self, name: str, env: Env) -> Part:
-        port = self.ports[name]
+        port = self.ports["public" if name == "nginx" else name]
         log = self.logs / f"{name}.log" if self.logs else None
         shared = self._shared_env()
-        if name == "cases":
+        kind = _kind(name)
+        if kind == "cases":
             python = str(BACKEND_PYTHON)
+            serve = [python, "-m", "focus_cases", "serve", "--host", "127.0.0.1"]
+            serve += ["--port", str(port)]
+            if self.scale:  # migrated once, before every replica (Stack.migrate)
+                serve.append("--no-migrate")
             rasa = {
                 "RASA_URL": self.url("rasa"),
                 "RASA_AUTH_TOKEN": self.secrets.get("RASA_AUTH_TOKEN"),  # the console's link
             }
             return Part(
                 name,
-                [python, "-m", "focus_cases", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                serve,
                 {**shared, **rasa, **env},
                 port,
                 "/health",
                 log,
                 cwd=BACKEND,
-                prepare=[python, "-m", "focus_cases", "seed-demo"],
+                prepare=None if self.scale else [python, "-m", "focus_cases", "seed-demo"],
             )
-        if name == "actions":
+        if kind == "actions":
             command = [str(BOT_BIN / "python"), "-m", "bot.actions.server", "--port", str(port)]
             return Part(name, command, {**shared, **env}, port, "/health", log)
-        if name == "rasa":
+        if kind == "rasa":
             token = self.secrets["RASA_AUTH_TOKEN"]
+            origins = self.site_origins() if self.scale else ["*"]
             return Part(
                 name,
                 [
-                    *self._rasa("run"),
+                    str(BOT_BIN / "python"),
+                    "-m",
+                    "bot.rasa_server",  # the token from RASA_AUTH_TOKEN, not argv
+                    *self._rasa_options(port),
                     "--enable-api",
-                    "--auth-token",
-                    token,
                     "--cors",
-                    "*",
+                    *origins,
                     "--credentials",
                     "credentials.yml",
                 ],
-                {**shared, **env},
+                {**shared, "RASA_AUTH_TOKEN": token, **env},
                 port,
                 f"/status?token={token}",
                 log,
                 ready_key="model_file",
             )
+        if kind in ("redis", "nginx"):
+            command = [str(SCRIPTS / f"{kind}.sh"), "run"]
+            return Part(name, command, {**shared, **env}, port, None, log)
         raise ValueError(f"no part {name!r}; the parts are {', '.join(PART_NAMES)}")
 
-    def _rasa(self, command: str) -> list[str]:
-        """`rasa run` or `rasa shell` on this stack's port, model and endpoints."""
+    def _rasa_options(self, port: int) -> list[str]:
+        """Rasa's options for this stack: its address, model and endpoints."""
+        endpoints = "endpoints.scaled.yml" if self.scale else "endpoints.yml"
         return [
-            str(BOT_BIN / "rasa"),
-            command,
             "--interface",
             "127.0.0.1",
             "--port",
-            str(self.ports["rasa"]),
+            str(port),
             "--model",
             self.model,
             "--endpoints",
-            "endpoints.yml",
+            endpoints,
         ]
+
+    def migrate(self) -> None:
+        """The scaled profile's one step before any replica starts: PostgreSQL up, the
+        case database migrated (demo accounts loaded into an empty one), and the bot's
+        shared tables (tracker store, outbox) created. Once per stack."""
+        if self.migrated:
+            return
+        env = self._shared_env()
+        log = self.logs / "migrate.log" if self.logs else None
+        self.say("migrating: PostgreSQL, the case database, the bot's shared tables")
+        _run_once("postgres", [str(SCRIPTS / "postgres.sh"), "start"], ROOT, env, log)
+        seed = [str(BACKEND_PYTHON), "-m", "focus_cases", "seed-demo"]
+        _run_once("cases migration", seed, BACKEND, env, log)
+        tables = [str(BOT_BIN / "python"), "-m", "bot.shared_tables", "endpoints.scaled.yml"]
+        _run_once("bot tables", tables, ROOT, env, log)
+        self.migrated = True
 
     def _chosen(self, names: tuple[str, ...]) -> list[Part]:
         return [self.parts[name] for name in names] if names else list(self.parts.values())
@@ -419,7 +554,10 @@ class Stack:
         """Start the named parts (all by default) together; return once each answers.
 
         Raises StackError if one exits or does not answer in ``timeout`` seconds;
-        returns early if ``cancel`` is set (Ctrl-C while Rasa loads)."""
+        returns early if ``cancel`` is set (Ctrl-C while Rasa loads). Scaled: the
+        migration step runs first, once."""
+        if self.scale:
+            self.migrate()
         chosen = self._chosen(names)
         for part in chosen:
             part.start(part.extra)
@@ -452,13 +590,18 @@ class Stack:
                 time.sleep(0.5)
 
     def stop(self, *names: str) -> None:
-        """Stop the named parts (all by default) together, newest first, promptly."""
+        """Stop the named parts (all by default) together, newest first, promptly;
+        scaled, stopping them all stops PostgreSQL too."""
         chosen = self._chosen(names)
         for part in reversed(chosen):
             part.terminate()
         deadline = time.monotonic() + STOP_GRACE
         for part in reversed(chosen):
             part.reap(deadline)
+        if self.scale and not names:  # also after a migration step that failed half way
+            postgres = [str(SCRIPTS / "postgres.sh"), "stop"]
+            _run_once("postgres", postgres, ROOT, self._shared_env(), None)
+            self.migrated = False
 
     def pause(self, name: str) -> None:
         self.parts[name].pause()
@@ -470,7 +613,7 @@ class Stack:
         """A staff account in this stack's case database, by the backend's own CLI. With
         ``first_login`` (the running case service needed), its one-time password is
         replaced as the first login must, and the account returned is ready to use."""
-        cases = self.parts["cases"]
+        cases = next(part for part in self.parts.values() if _kind(part.name) == "cases")
         result = subprocess.run(
             [str(BACKEND_PYTHON), "-m", "focus_cases", "create-admin", username]
             + ["--role", role, "--json"],
@@ -547,7 +690,8 @@ class Stack:
 
     def shell(self) -> subprocess.Popen:
         """`rasa shell` in the foreground (our terminal), with the Rasa part's environment."""
-        return subprocess.Popen(self._rasa("shell"), cwd=ROOT, env=self.parts["rasa"].environment())
+        shell = [str(BOT_BIN / "rasa"), "shell", *self._rasa_options(self.ports["rasa"])]
+        return subprocess.Popen(shell, cwd=ROOT, env=self.parts["rasa"].environment())
 
 
 def _announce(message: str) -> None:
@@ -559,6 +703,16 @@ WHERE = {
     "actions": "custom actions {}",
     "rasa": "chat API {} (REST: /webhooks/rest/webhook)",
 }
+
+
+def _where(stack: Stack, wanted: list[str]) -> str:
+    if stack.scale:
+        scale = stack.scale
+        return (
+            f"chat and staff console {stack.public_url}/ (nginx, in front of {scale.rasa} "
+            f"Rasa, {scale.actions} action-server and {scale.cases} case-service replicas)"
+        )
+    return "; ".join(WHERE[name].format(stack.url(name)) for name in wanted)
 
 
 def _run_shell(stack: Stack, stopping: threading.Event) -> int:
@@ -591,18 +745,32 @@ def main(argv: list[str] | None = None) -> int:
         help="talk to the bot in this terminal: `rasa shell` instead of the Rasa server",
     )
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for readiness")
+    scaled = parser.add_argument_group("the production layout on this machine (--scaled)")
+    scaled.add_argument(
+        "--scaled",
+        action="store_true",
+        help="PostgreSQL, Redis and nginx on FOCUS_PUBLIC_PORT in front of replicas",
+    )
+    for kind, what in (("rasa", "Rasa"), ("actions", "action-server"), ("cases", "case-service")):
+        scaled.add_argument(f"--{kind}", type=int, default=2, metavar="N", help=f"{what} replicas")
     args = parser.parse_args(argv)
+    if args.scaled and args.shell:
+        parser.error("--shell runs the single-machine profile; leave out --scaled")
 
     stopping = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    scale = Scale(args.rasa, args.actions, args.cases) if args.scaled else None
     wanted = [name for name in args.parts.split(",") if not (args.shell and name == "rasa")]
-    stack = Stack(model=args.model, state=args.state, logs=args.logs, say=_announce)
+    stack = Stack(model=args.model, state=args.state, logs=args.logs, say=_announce, scale=scale)
     try:
-        stack.start(*wanted, timeout=args.timeout, cancel=stopping)
+        if scale:
+            stack.start(timeout=args.timeout, cancel=stopping)
+        else:
+            stack.start(*wanted, timeout=args.timeout, cancel=stopping)
         if stopping.is_set():
             return 0
-        _announce("ready: " + "; ".join(WHERE[name].format(stack.url(name)) for name in wanted))
+        _announce("ready: " + _where(stack, wanted))
         if args.shell:
             return _run_shell(stack, stopping)
         stack.supervise(stopping)

@@ -67,7 +67,7 @@ background "browser" env FOCUS_CASES_PORT=8010 FOCUS_RASA_PORT=5015 FOCUS_ACTION
 step "pytest: bot"
 bot/.venv/bin/pytest tests/bot
 
-step "pytest: the launcher restarts a part that dies, Ctrl-C leaves nothing (tests/stack)"
+step "pytest: the launcher restarts a part that dies, Ctrl-C leaves nothing; the scaled profile (tests/stack)"
 bot/.venv/bin/pytest tests/stack
 
 collect "browser"

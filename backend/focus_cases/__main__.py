@@ -66,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="migrate to head, then serve the API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="serve the schema as it is: replicas, after one `migrate` before them all",
+    )
     commands.add_parser("migrate", help="upgrade the schema to head")
     commands.add_parser("seed-demo", help="load demo accounts into an empty database")
     accounts = commands.add_parser(
@@ -85,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     url = database_url()
     if args.command == "serve":
-        migrate(url)
+        if not args.no_migrate:
+            migrate(url)
         app = create_app(Settings.from_env(_service_token()))
         web.run_app(app, host=args.host, port=args.port, access_log=None)
     elif args.command == "migrate":

@@ -258,6 +258,10 @@
     // The socket.io client comes with the widget, unless the page has one already.
     socket = window.io(config.socket_url, {
       path: config.socket_path,
+      // Websocket first (one connection, no sticky polling rounds behind a balancer),
+      // long polling where a proxy on the way refuses websockets.
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
       reconnectionDelayMax: 5000,
       timeout: 10000,
     });

@@ -1,0 +1,20 @@
+"""`rasa run` with the HTTP API's token taken from RASA_AUTH_TOKEN, never from argv.
+
+Rasa 3.6 reads the token only from `--auth-token`, and a command line is readable by
+every user of the machine (`ps`, /proc/<pid>/cmdline). This adds the option inside
+the process, so the command line it was started with never holds the token:
+
+    RASA_AUTH_TOKEN=... python -m bot.rasa_server --enable-api --port 5005 ...
+"""
+
+import os
+import sys
+
+from rasa.__main__ import main
+
+if __name__ == "__main__":
+    token = os.environ.get("RASA_AUTH_TOKEN")
+    if not token:
+        sys.exit("RASA_AUTH_TOKEN is not set: the HTTP API would be open to anyone")
+    sys.argv = ["rasa", "run", *sys.argv[1:], "--auth-token", token]
+    main()
