@@ -1,8 +1,10 @@
-"""`rasa run` with the HTTP API's token taken from RASA_AUTH_TOKEN, never from argv.
+"""`rasa run` as this project runs it (scripts/stack.py starts Rasa this way):
 
-Rasa 3.6 reads the token only from `--auth-token`, and a command line is readable by
-every user of the machine (`ps`, /proc/<pid>/cmdline). This adds the option inside
-the process, so the command line it was started with never holds the token:
+- the HTTP API's token taken from RASA_AUTH_TOKEN, never from argv. Rasa 3.6 reads the
+  token only from `--auth-token`, and a command line is readable by every user of the
+  machine (`ps`, /proc/<pid>/cmdline), so the option is added inside the process;
+- the action server's responses checked by a validator built once
+  (bot/action_response_check.py), not rebuilt for every response.
 
     RASA_AUTH_TOKEN=... python -m bot.rasa_server --enable-api --port 5005 ...
 """
@@ -12,9 +14,12 @@ import sys
 
 from rasa.__main__ import main
 
+from bot import action_response_check
+
 if __name__ == "__main__":
     token = os.environ.get("RASA_AUTH_TOKEN")
     if not token:
         sys.exit("RASA_AUTH_TOKEN is not set: the HTTP API would be open to anyone")
+    action_response_check.install()
     sys.argv = ["rasa", "run", *sys.argv[1:], "--auth-token", token]
     main()
