@@ -80,6 +80,7 @@ def _operation(entry: Endpoint, refs: dict[tuple[type[BaseModel], str], Any]) ->
         op["security"] = [_SECURITY["service"]] if "service" in entry.roles else []
         if entry.roles - {"service"}:
             op["security"].append(_SECURITY["staff"])
+        op["x-roles"] = sorted(entry.roles)  # finer than security: agent or admin
     if entry.body:
         errors |= {413, 415, 422}
     if entry.query:

@@ -26,7 +26,9 @@ async def test_meta_is_public_and_described(client: TestClient) -> None:
     assert active == ["queued", "open", "in_progress"]
     doc = await (await client.get("/api/openapi.json")).json()
     operation = doc["paths"]["/api/meta"]["get"]
-    assert "security" not in operation
+    assert "security" not in operation and "x-roles" not in operation
+    assert doc["paths"]["/api/staff"]["get"]["x-roles"] == ["admin"]
+    assert doc["paths"]["/api/cases"]["post"]["x-roles"] == ["admin", "agent", "service"]
     assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/Meta"
     )
