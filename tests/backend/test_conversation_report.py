@@ -1,0 +1,157 @@
+"""The console's conversation report over a tracker store with Rasa's own table
+(tests/bot/test_reports.py reads one that real conversations filled): the fallback
+rate, each form's outcomes, the top messages not understood, the period, errors."""
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from conftest import MakeClient, staff_login
+from sqlalchemy import create_engine, text
+
+from focus_cases.clock import LONDON
+
+# Rasa 3.6's SQLTrackerStore table (rasa/core/tracker_store.py, SQLEvent).
+EVENTS_TABLE = """CREATE TABLE events (
+    id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, type_name VARCHAR(255) NOT NULL,
+    timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"""
+DAY = datetime(2026, 11, 24, 10, 0, tzinfo=LONDON).timestamp()  # Tuesday
+
+
+def user(text: str, intent: str) -> dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+
+
+def loop(name: str | None) -> dict[str, Any]:
+    return {"event": "active_loop", "name": name}
+
+
+def slot(name: str, value: Any) -> dict[str, Any]:
+    return {"event": "slot", "name": name, "value": value}
+
+
+CONVERSATIONS: dict[str, list[dict[str, Any]]] = {
+    "stopped": [
+        user("hi", "greet"),
+        user("flibber the jabberwock", "nlu_fallback"),
+        user("our broadband is down", "report_fault"),
+        loop("fault_form"),
+        slot("requested_slot", "account_number"),
+        user("stop", "stop"),
+        slot("form_outcome", "stopped"),
+        loop(None),
+    ],
+    "completed": [
+        user("Flibber   the JABBERWOCK", "nlu_fallback"),
+        user("/nlu_fallback", "nlu_fallback"),
+        user("cancel our mobiles", "request_cancellation"),
+        loop("cancellation_form"),
+        user("yes", "affirm"),
+        loop(None),
+    ],
+    "went-away": [user("what tariff are we on", "ask_tariff"), loop("tariff_form")],
+    "new-session": [
+        user("call me back", "request_human"),
+        loop("callback_form"),
+        {"event": "session_started"},
+        user("zzz qqq", "nlu_fallback"),
+    ],
+    "try-0123456789abcdef": [user("staff testing nonsense", "nlu_fallback"), loop("fault_form")],
+}
+
+
+def tracker_store(path: Path, conversations: dict[str, list[dict[str, Any]]], at: float) -> str:
+    """A SQLite tracker store holding ``conversations``, a second between events."""
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text(EVENTS_TABLE))
+        stamp = at
+        for sender, events in conversations.items():
+            for event in events:
+                stamp += 1
+                parse = event.get("parse_data", {})
+                row = {
+                    "sender": sender,
+                    "type": event["event"],
+                    "at": stamp,
+                    "intent": parse.get("intent", {}).get("name"),
+                    "data": json.dumps({**event, "timestamp": stamp}),
+                }
+                connection.execute(
+                    text(
+                        "INSERT INTO events (sender_id, type_name, timestamp, intent_name, data)"
+                        " VALUES (:sender, :type, :at, :intent, :data)"
+                    ),
+                    row,
+                )
+    engine.dispose()
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+async def reporting(make_client: MakeClient, tmp_path: Path) -> TestClient:
+    url = tracker_store(tmp_path / "tracker.db", CONVERSATIONS, DAY)
+    client = await make_client(tracker_url=url)
+    await staff_login(client, "agent")
+    return client
+
+
+async def test_report_counts_fallbacks_forms_and_words(reporting: TestClient) -> None:
+    response = await reporting.get("/api/reports/conversations?from=2026-11-24&to=2026-11-25")
+    assert response.status == 200, await response.text()
+    report = await response.json()
+    assert report["conversations"] == 4  # staff's "try the bot" left out
+    assert report["messages"] == 11 and report["not_understood"] == 4
+    assert report["fallback_rate"] == round(4 / 11, 4)
+    assert report["by_day"] == [
+        {"day": "2026-11-24", "messages": 11, "not_understood": 4},
+        {"day": "2026-11-25", "messages": 0, "not_understood": 0},
+    ]
+    forms = {form.pop("form"): form for form in report["forms"]}
+    assert forms == {
+        "callback_form": outcomes(left=1),
+        "cancellation_form": outcomes(completed=1),
+        "fault_form": outcomes(stopped=1),
+        "tariff_form": outcomes(left=1),
+    }
+    assert report["top_not_understood"] == [
+        {"text": "flibber the jabberwock", "count": 2},
+        {"text": "zzz qqq", "count": 1},
+    ]
+
+
+def outcomes(**counts: int) -> dict[str, int]:
+    base = {"started": 1, "completed": 0, "stopped": 0, "gave_up": 0, "left": 0}
+    merged = {**base, **counts}
+    return {**merged, "abandoned": merged["stopped"] + merged["gave_up"] + merged["left"]}
+
+
+async def test_report_period(reporting: TestClient) -> None:
+    before = await reporting.get("/api/reports/conversations?from=2026-11-20&to=2026-11-23")
+    body = await before.json()
+    assert body["messages"] == 0 and body["forms"] == [] and len(body["by_day"]) == 4
+    default = await (await reporting.get("/api/reports/conversations")).json()
+    assert (default["start"], default["end"]) == ("2026-11-19", "2026-11-25")  # the clock's week
+    assert default["messages"] == 11
+    for query, status in [
+        ("from=2026-11-25&to=2026-11-24", 422),
+        ("from=2020-01-01&to=2026-11-24", 422),
+        ("from=yesterday", 422),
+    ]:
+        response = await reporting.get(f"/api/reports/conversations?{query}")
+        assert response.status == status, query
+        assert response.content_type == "application/problem+json"
+
+
+async def test_report_is_for_staff_and_survives_a_missing_store(
+    make_client: MakeClient, tmp_path: Path
+) -> None:
+    client = await make_client(tracker_url=f"sqlite+aiosqlite:///{tmp_path / 'none.db'}")
+    assert (await client.get("/api/reports/conversations")).status == 401
+    await staff_login(client, "agent")
+    response = await client.get("/api/reports/conversations")
+    assert response.status == 503
+    assert (await response.json())["type"] == "/problems/tracker-unavailable"
