@@ -2,22 +2,16 @@
 (tests/bot/test_reports.py reads one that real conversations filled): the fallback
 rate, each form's outcomes, the top messages not understood, the period, errors."""
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from conftest import MakeClient, staff_login
-from sqlalchemy import create_engine, text
+from conftest import MakeClient, staff_login, tracker_store
 
 from focus_cases.clock import LONDON
 
-# Rasa 3.6's SQLTrackerStore table (rasa/core/tracker_store.py, SQLEvent).
-EVENTS_TABLE = """CREATE TABLE events (
-    id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, type_name VARCHAR(255) NOT NULL,
-    timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"""
 DAY = datetime(2026, 11, 24, 10, 0, tzinfo=LONDON).timestamp()  # Tuesday
 
 
@@ -61,34 +55,6 @@ CONVERSATIONS: dict[str, list[dict[str, Any]]] = {
     ],
     "try-0123456789abcdef": [user("staff testing nonsense", "nlu_fallback"), loop("fault_form")],
 }
-
-
-def tracker_store(path: Path, conversations: dict[str, list[dict[str, Any]]], at: float) -> str:
-    """A SQLite tracker store holding ``conversations``, a second between events."""
-    engine = create_engine(f"sqlite:///{path}")
-    with engine.begin() as connection:
-        connection.execute(text(EVENTS_TABLE))
-        stamp = at
-        for sender, events in conversations.items():
-            for event in events:
-                stamp += 1
-                parse = event.get("parse_data", {})
-                row = {
-                    "sender": sender,
-                    "type": event["event"],
-                    "at": stamp,
-                    "intent": parse.get("intent", {}).get("name"),
-                    "data": json.dumps({**event, "timestamp": stamp}),
-                }
-                connection.execute(
-                    text(
-                        "INSERT INTO events (sender_id, type_name, timestamp, intent_name, data)"
-                        " VALUES (:sender, :type, :at, :intent, :data)"
-                    ),
-                    row,
-                )
-    engine.dispose()
-    return f"sqlite+aiosqlite:///{path}"
 
 
 @pytest.fixture
