@@ -7,10 +7,10 @@ Settings: ``FOCUS_TRACKER_URL`` (any SQLAlchemy async URL, e.g. PostgreSQL in
 production), else ``FOCUS_TRACKER_DB`` (the SQLite file scripts/stack.py gives Rasa).
 
 A form's life, per conversation in event order: ``active_loop`` with its name starts
-it; ``active_loop`` null ends it, completed unless the ``form_outcome`` slot said
-``stopped`` or ``gave_up`` (bot/actions/validation.py); a new session, a restart or
-another form starting first, or no end at all, is "left". The customers' words in the
-answer are for staff only: nothing here logs them.
+it; ``active_loop`` null while it is the active loop ends it, completed unless the
+``form_outcome`` slot said ``stopped`` or ``gave_up`` (bot/actions/validation.py); a
+new session, a restart or another form starting first, or no end at all, is "left".
+The customers' words in the answer are for staff only: nothing here logs them.
 """
 
 import json
@@ -38,6 +38,9 @@ from focus_cases.state import SETTINGS
 FALLBACK_INTENT = "nlu_fallback"
 ENDED_EARLY = ("stopped", "gave_up")
 ENDS_A_FORM = ("session_started", "restart")
+RASA_LOOPS = "action_"
+"""Rasa's own loops (the two-stage fallback): not forms; one interrupts a form, which
+goes on if it comes back and is "left" if it does not."""
 TOP = 20
 DEFAULT_DAYS, MAX_DAYS = 7, 366
 STAFF_TRIES = "try-%"
@@ -122,31 +125,33 @@ def _data(raw: Any) -> dict:
 def tally(rows: Iterable[Any], start: float, end: float) -> _Tally:
     """Count over the rows of ``_EVENTS`` (grouped by conversation, in order)."""
     out = _Tally(start, end)
-    sender, form = None, None
+    sender, form, active = None, None, None
     for row in rows:
         if row.sender_id != sender:
             out.count(form, "left")
-            sender, form = row.sender_id, None
+            sender, form, active = row.sender_id, None, None
         data = _data(row.data)
         if row.type_name == "user":
             if out.in_period(row.timestamp):
                 out.message(row.sender_id, row.timestamp, row.intent_name, data)
         elif row.type_name == "active_loop":
             name = data.get("name")
-            if name and (form is None or form.name != name):
+            if not name:
+                if form is not None and active == form.name:
+                    out.count(form, form.outcome or "completed")
+                    form = None
+            elif not name.startswith(RASA_LOOPS) and (form is None or form.name != name):
                 out.count(form, "left")
                 form = _Form(name, out.in_period(row.timestamp))
                 out.count(form, "started")
-            elif not name and form is not None:
-                out.count(form, form.outcome or "completed")
-                form = None
+            active = name
         elif row.type_name == "slot":
             outcome = data.get("value") if data.get("name") == "form_outcome" else None
             if form and outcome in ENDED_EARLY:
                 form.outcome = outcome
         elif row.type_name in ENDS_A_FORM:
             out.count(form, "left")
-            form = None
+            form, active = None, None
     out.count(form, "left")
     return out
 

@@ -44,7 +44,8 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: int = logging.INFO) -> None:
-    """Every logger (ours, rasa-sdk's, Sanic's), and Python's warnings, write JSON lines to stderr."""
+    """Every logger (ours, rasa-sdk's, Sanic's) and Python's warnings write JSON
+    lines to stderr."""
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
     logging.basicConfig(level=level, handlers=[handler], force=True)

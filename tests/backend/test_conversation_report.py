@@ -40,8 +40,14 @@ CONVERSATIONS: dict[str, list[dict[str, Any]]] = {
     ],
     "completed": [
         user("Flibber   the JABBERWOCK", "nlu_fallback"),
+        loop("action_two_stage_fallback"),  # Rasa's own loop: not a form
+        loop(None),
         user("/nlu_fallback", "nlu_fallback"),
         user("cancel our mobiles", "request_cancellation"),
+        loop("cancellation_form"),
+        user("hmm", "nlu_fallback"),
+        loop("action_two_stage_fallback"),  # interrupts the form, which comes back
+        loop(None),
         loop("cancellation_form"),
         user("yes", "affirm"),
         loop(None),
@@ -70,10 +76,10 @@ async def test_report_counts_fallbacks_forms_and_words(reporting: TestClient) ->
     assert response.status == 200, await response.text()
     report = await response.json()
     assert report["conversations"] == 4  # staff's "try the bot" left out
-    assert report["messages"] == 11 and report["not_understood"] == 4
-    assert report["fallback_rate"] == round(4 / 11, 4)
+    assert report["messages"] == 12 and report["not_understood"] == 5
+    assert report["fallback_rate"] == round(5 / 12, 4)
     assert report["by_day"] == [
-        {"day": "2026-11-24", "messages": 11, "not_understood": 4},
+        {"day": "2026-11-24", "messages": 12, "not_understood": 5},
         {"day": "2026-11-25", "messages": 0, "not_understood": 0},
     ]
     forms = {form.pop("form"): form for form in report["forms"]}
@@ -85,6 +91,7 @@ async def test_report_counts_fallbacks_forms_and_words(reporting: TestClient) ->
     }
     assert report["top_not_understood"] == [
         {"text": "flibber the jabberwock", "count": 2},
+        {"text": "hmm", "count": 1},
         {"text": "zzz qqq", "count": 1},
     ]
 
@@ -101,7 +108,7 @@ async def test_report_period(reporting: TestClient) -> None:
     assert body["messages"] == 0 and body["forms"] == [] and len(body["by_day"]) == 4
     default = await (await reporting.get("/api/reports/conversations")).json()
     assert (default["start"], default["end"]) == ("2026-11-19", "2026-11-25")  # the clock's week
-    assert default["messages"] == 11
+    assert default["messages"] == 12
     for query, status in [
         ("from=2026-11-25&to=2026-11-24", 422),
         ("from=2020-01-01&to=2026-11-24", 422),
