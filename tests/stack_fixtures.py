@@ -22,6 +22,8 @@ import pytest
 from scripts.stack import PORTS, ROOT, Stack, Staff
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from scripts.stack import Env
 
 IN_HOURS = "2026-11-25T10:00"  # a Wednesday morning
@@ -71,8 +73,8 @@ class CaseService:
     def resume(self) -> None:
         self.stack.resume("cases")
 
-    def cases(self) -> list[dict[str, Any]]:
-        """Every stored case, with details and words (staff API)."""
+    def staff_reader(self) -> Callable[[str], Any]:
+        """GET as the logged-in staff member: path -> the JSON answer."""
         staff = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         login = urllib.request.Request(
             f"{self.url}/api/auth/login",
@@ -85,5 +87,10 @@ class CaseService:
             with staff.open(f"{self.url}{path}", timeout=10) as response:
                 return json.load(response)
 
+        return get
+
+    def cases(self) -> list[dict[str, Any]]:
+        """Every stored case, with details and words (staff API)."""
+        get = self.staff_reader()
         listed = get("/api/cases?limit=200")
         return [get(f"/api/cases/{case['reference']}") for case in listed["cases"]]

@@ -3,7 +3,6 @@
 import argparse
 import asyncio
 import json
-import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -14,7 +13,7 @@ from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from focus_cases import accounts_import, auth, cases, demo, staff
+from focus_cases import accounts_import, auth, cases, demo, logs, staff
 from focus_cases.app import create_app
 from focus_cases.clock import Clock, fixed_from_env
 from focus_cases.db import BACKEND_DIR, database_url, make_engine, migrate, sessionmaker
@@ -87,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("release", help="open queued cases that are due")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure()
     url = database_url()
     if args.command == "serve":
         if not args.no_migrate:

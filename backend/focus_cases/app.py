@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from focus_cases import cases, openapi, pages, rasa_api, verification
+from focus_cases import cases, conversation_report, openapi, pages, rasa_api, verification
 from focus_cases import handlers as _handlers  # noqa: F401  (importing them fills ENDPOINTS)
 from focus_cases.clock import Clock
 from focus_cases.db import make_engine, sessionmaker
@@ -60,6 +60,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app[CLOCK] = clock or Clock(settings.fixed_now)
     app.cleanup_ctx.append(_database)
     rasa_api.setup(app)
+    conversation_report.setup(app)
     app[OPENAPI] = openapi.document(ENDPOINTS)
     for entry in ENDPOINTS:
         app.router.add_route(entry.method, entry.path, entry.handler)

@@ -1,10 +1,12 @@
 """Engine, sessions and migrations for SQLite (default) or PostgreSQL (by URL)."""
 
+import functools
 import os
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -20,6 +22,17 @@ def database_url() -> str:
     var = BACKEND_DIR / "var"
     var.mkdir(exist_ok=True)
     return f"sqlite+aiosqlite:///{var / 'focus.db'}"
+
+
+def tracker_url() -> str:
+    """Rasa's tracker store: ``FOCUS_TRACKER_URL``, else the SQLite file in
+    ``FOCUS_TRACKER_DB`` (or bot/var/tracker.db), opened read-only."""
+    url = os.environ.get("FOCUS_TRACKER_URL")
+    if url:
+        return url
+    default = BACKEND_DIR.parent / "bot" / "var" / "tracker.db"
+    path = Path(os.environ.get("FOCUS_TRACKER_DB", default)).resolve()
+    return f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true"
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -53,10 +66,17 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-async def check(sessions: async_sessionmaker) -> None:
-    """Raises unless the database answers a query."""
+async def revisions(sessions: async_sessionmaker) -> set[str]:
+    """The schema's Alembic revisions (raises if the database cannot be read)."""
     async with sessions() as session:
-        await session.execute(text("SELECT 1"))
+        return set((await session.scalars(text("SELECT version_num FROM alembic_version"))).all())
+
+
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    """The revisions the code expects the schema to be at."""
+    script = ScriptDirectory(str(BACKEND_DIR / "migrations"))
+    return frozenset(script.get_heads())
 
 
 def alembic_config(url: str) -> Config:

@@ -21,7 +21,9 @@ from focus_cases import (
     audit,
     auth,
     cases,
+    conversation_report,
     db,
+    metrics,
     rasa_api,
     staff,
     verification,
@@ -54,11 +56,14 @@ from focus_cases.schemas import (
     CaseQuery,
     CaseSummary,
     ConversationId,
+    ConversationReport,
+    ConversationReportQuery,
     EventOut,
     Health,
     HoursOut,
     ImportQuery,
     ImportReport,
+    Liveness,
     Login,
     Me,
     Meta,
@@ -93,13 +98,57 @@ SUBMITTED_AGE = "Submitted-Age"
 # --- public --------------------------------------------------------------------------
 
 
-@endpoint("GET", "/health", "Liveness and database check", responses={200: Health, 503: None})
-async def health(request: web.Request) -> web.Response:
+@endpoint("GET", "/health/live", "Liveness: the process answers", responses={200: Liveness})
+async def health_live(_request: web.Request) -> web.Response:
+    return reply(Liveness(status="ok"))
+
+
+async def _readiness(request: web.Request) -> web.Response:
+    """200 when the database answers and its schema is at the code's migration head."""
     try:
-        await db.check(request.app[SESSIONS])
+        found = await db.revisions(request.app[SESSIONS])
     except Exception:
         raise ProblemError(503, "database unavailable", slug="database-unavailable") from None
+    expected = db.head_revisions()
+    if found != expected:
+        detail = (
+            f"database schema at {', '.join(sorted(found)) or 'no revision'}, "
+            f"expected {', '.join(sorted(expected))}: run migrations"
+        )
+        raise ProblemError(503, detail, slug="schema-not-at-head")
     return reply(Health(status="ok", database="ok"))
+
+
+@endpoint(
+    "GET",
+    "/health/ready",
+    "Readiness: the database answers and its schema is migrated to head",
+    responses={200: Health, 503: None},
+)
+async def health_ready(request: web.Request) -> web.Response:
+    return await _readiness(request)
+
+
+@endpoint("GET", "/health", "Readiness (as /health/ready)", responses={200: Health, 503: None})
+async def health(request: web.Request) -> web.Response:
+    return await _readiness(request)
+
+
+@endpoint(
+    "GET",
+    "/metrics",
+    "Prometheus metrics (FOCUS_METRICS_TOKEN as a bearer token, or a direct request from "
+    "FOCUS_METRICS_ALLOW, default loopback)",
+    responses={200: None, 403: None},
+)
+async def get_metrics(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    if not metrics.may_scrape(request, settings.metrics_allow, settings.metrics_token):
+        raise ProblemError(403, "metrics are for the monitoring system only", slug="forbidden")
+    state = await metrics.snapshot(request.app[SESSIONS], real_now(request))
+    return web.Response(
+        body=metrics.exposition(state), headers={"Content-Type": metrics.CONTENT_TYPE}
+    )
 
 
 @endpoint(
@@ -525,6 +574,22 @@ async def assign_case(request: web.Request) -> web.Response:
 )
 async def report_summary(request: web.Request) -> web.Response:
     return reply(await cases.summary(request.app[SESSIONS]))
+
+
+@endpoint(
+    "GET",
+    "/api/reports/conversations",
+    "The bot with customers over a period (from, to: UK dates): fallback rate, forms "
+    "started, completed and abandoned, the messages it did not understand",
+    roles=STAFF,
+    query=ConversationReportQuery,
+    responses={200: ConversationReport, 503: None},
+)
+async def report_conversations(request: web.Request) -> web.Response:
+    query = read_query(request, ConversationReportQuery)
+    today = request[NOW].astimezone(LONDON).date()
+    first, last = conversation_report.period(query.start, query.end, today)
+    return reply(await conversation_report.report(request.app, first, last))
 
 
 @endpoint(

@@ -8,7 +8,7 @@ import uuid
 
 from aiohttp import web
 
-from focus_cases import auth
+from focus_cases import auth, logs, metrics
 from focus_cases.clock import parse_instant
 from focus_cases.endpoints import ENDPOINTS_BY_HANDLER, Handler
 from focus_cases.problems import ProblemError, problem_response
@@ -25,10 +25,12 @@ BACKGROUND_HEADER = "X-Focus-Background"
 @web.middleware
 async def problems_and_logging(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Every error leaves as application/problem+json; one log line per request
-    (method, path, status, time: never bodies, which carry personal data)."""
+    (method, route, status, time: never bodies or queries, which carry personal data),
+    and every line logged while serving it carries its request id."""
     incoming = request.headers.get("X-Request-Id", "")
     request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
     request[REQUEST_ID] = request_id
+    logs.REQUEST_ID.set(request_id)
     started = time.perf_counter()
     try:
         response = await handler(request)
@@ -48,17 +50,13 @@ async def problems_and_logging(request: web.Request, handler: Handler) -> web.St
         detail = error.text if error.status == 413 else (error.reason or "")
         response = problem_response(error.status, detail, headers=allow, request_id=request_id)
     except Exception:
-        log.exception("unhandled error request_id=%s", request_id)
+        log.exception("unhandled error")
         response = problem_response(500, "internal error", request_id=request_id)
     response.headers["X-Request-Id"] = request_id
-    log.info(
-        "request_id=%s method=%s path=%s status=%d ms=%.1f",
-        request_id,
-        request.method,
-        request.path,
-        response.status,
-        (time.perf_counter() - started) * 1000,
-    )
+    seconds = time.perf_counter() - started
+    route = metrics.observe(request, response.status, seconds)
+    fields = {"method": request.method, "route": route, "status": response.status}
+    log.info("request", extra={"fields": {**fields, "ms": round(seconds * 1000, 1)}})
     return response
 
 

@@ -420,6 +420,10 @@ class Meta(BaseModel):
     hours: OpeningHours
 
 
+class Liveness(BaseModel):
+    status: Literal["ok"]
+
+
 class Health(BaseModel):
     status: Literal["ok"]
     database: Literal["ok"]
@@ -431,6 +435,56 @@ class Summary(BaseModel):
     by_hour: dict[str, int] = Field(description="Cases made in each hour of day, UK time")
     out_of_hours: int
     out_of_hours_share: float
+
+
+class ConversationReportQuery(BaseModel):
+    """The period, in UK dates, both included (strings, so not strict); default: the
+    seven days to today; at most 366 days."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    start: date | None = Field(default=None, alias="from")
+    end: date | None = Field(default=None, alias="to")
+
+
+class DayCount(BaseModel):
+    day: date
+    messages: int
+    not_understood: int
+
+
+class FormOutcomes(BaseModel):
+    form: str = Field(examples=["fault_form"])
+    started: int
+    completed: int = Field(description="Submitted (or answered) after the summary")
+    stopped: int = Field(description='The customer said "stop"')
+    gave_up: int = Field(description="Three failed tries, then the phone number offered")
+    left: int = Field(description="No end recorded: the customer went away (or is still in it)")
+    abandoned: int = Field(description="stopped + gave_up + left")
+
+
+class NotUnderstood(BaseModel):
+    text: str = Field(description="The customer's words (lower case, spaces collapsed)")
+    count: int
+
+
+class ConversationReport(BaseModel):
+    """How the bot did with customers in a period, from Rasa's tracker store (staff's
+    own "try the bot" conversations left out)."""
+
+    start: date
+    end: date
+    conversations: int
+    messages: int
+    not_understood: int = Field(
+        description="Messages read as nlu_fallback (top confidence under the "
+        "FallbackClassifier's threshold, or two intents too close)"
+    )
+    fallback_rate: float
+    by_day: list[DayCount]
+    forms: list[FormOutcomes]
+    top_not_understood: list[NotUnderstood] = Field(
+        description="The most frequent messages not understood (button payloads left out)"
+    )
 
 
 class VerificationAlert(BaseModel):

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from focus_cases.auth import DEFAULT_IDLE_TIMEOUT, Principal
 from focus_cases.clock import Clock, fixed_from_env
-from focus_cases.db import BACKEND_DIR, database_url
+from focus_cases.db import BACKEND_DIR, database_url, tracker_url
+from focus_cases.metrics import LOOPBACK, Network, networks
 
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 
@@ -32,6 +33,13 @@ class Settings:
     """Where browsers reach Rasa's socket.io, when not at ``rasa_url`` (FOCUS_RASA_PUBLIC_URL)."""
     staff_idle_timeout: timedelta = DEFAULT_IDLE_TIMEOUT
     """A staff session unused this long ends (FOCUS_STAFF_IDLE_MINUTES)."""
+    tracker_url: str = "sqlite+aiosqlite://"
+    """Rasa's SQL tracker store, read for the console's report (FOCUS_TRACKER_URL, or
+    FOCUS_TRACKER_DB's SQLite file; default bot/var/tracker.db)."""
+    metrics_allow: tuple[Network, ...] = networks(LOOPBACK)
+    """Who may scrape /metrics without the token (FOCUS_METRICS_ALLOW)."""
+    metrics_token: str | None = None
+    """A bearer token that may scrape /metrics from anywhere (FOCUS_METRICS_TOKEN)."""
 
     @property
     def rasa_socket_url(self) -> str:
@@ -53,6 +61,9 @@ class Settings:
             staff_idle_timeout=timedelta(
                 minutes=float(os.environ.get("FOCUS_STAFF_IDLE_MINUTES", "30"))
             ),
+            tracker_url=tracker_url(),
+            metrics_allow=networks(os.environ.get("FOCUS_METRICS_ALLOW", LOOPBACK)),
+            metrics_token=os.environ.get("FOCUS_METRICS_TOKEN") or None,
         )
 
 

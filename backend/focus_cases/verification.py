@@ -18,6 +18,7 @@ rows are deleted when the pair matches or the attempt is refused.
 """
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,8 +26,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from focus_cases.metrics import VERIFICATION_FAILURES
 from focus_cases.models import Account, FailedAttempt
 from focus_cases.problems import ProblemError, not_found
+
+log = logging.getLogger("focus_cases.verification")
 
 NO_MATCH = "no account matches that account number and postcode"
 # Failed pairs in the last hour, from any source, above which staff see an alert.
@@ -175,11 +179,19 @@ async def verify_account(
             )
     except ProblemError:
         await _forget(sessions, ids)
+        failed("over_limit")
         raise
     if _matches(account, postcode):
         await _forget(sessions, ids)
         return account
+    failed("no_match")
     raise not_found(NO_MATCH)
+
+
+def failed(reason: str) -> None:
+    """Count and log a refused pair by its reason only (the pair is personal data)."""
+    VERIFICATION_FAILURES.labels(reason).inc()
+    log.info("verification failed", extra={"fields": {"reason": reason}})
 
 
 async def matching_account(
@@ -205,6 +217,7 @@ async def record_failed_pair(
     sessions: async_sessionmaker, account_number: str, now: datetime, source: Source = Source()
 ) -> None:
     """A failure found after the pair matched (a case lookup for another account)."""
+    failed("no_match")
     async with sessions.begin() as session:
         session.add_all(
             FailedAttempt(scope=limit.scope, key=key, at=now)

@@ -6,10 +6,13 @@ must hear about differently is its own exception.
 
 import asyncio
 import os
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from rasa_sdk import Tracker
+
+from bot.actions.logs import REQUEST_ID
+from bot.actions.metrics import CASE_SERVICE_ERRORS
 
 TIMEOUT = aiohttp.ClientTimeout(total=float(os.environ.get("FOCUS_BACKEND_TIMEOUT", "5")))
 # Everything that means "the service did not answer usefully". On Python 3.10 (the
@@ -43,6 +46,15 @@ class Rejected(CaseServiceError):
         self.detail = detail
 
 
+E = TypeVar("E", bound=CaseServiceError)
+
+
+def counted(error: E) -> E:
+    """``error``, counted among the case service's failures by its kind."""
+    CASE_SERVICE_ERRORS.labels(type(error).__name__.lower()).inc()
+    return error
+
+
 class CaseService:
     """Calls to the case service with the bot's service token."""
 
@@ -66,6 +78,8 @@ class CaseService:
         all_headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
         if self.now:
             all_headers["X-Focus-Now"] = self.now
+        if request_id := REQUEST_ID.get():
+            all_headers["X-Request-Id"] = request_id
         try:
             async with (
                 aiohttp.ClientSession(timeout=self.timeout) as session,
@@ -75,17 +89,17 @@ class CaseService:
             ):
                 payload = await response.json(content_type=None)
         except TRANSPORT_ERRORS as error:
-            raise Unavailable(str(error) or type(error).__name__) from error
+            raise counted(Unavailable(str(error) or type(error).__name__)) from error
         if response.status >= 500:
-            raise Unavailable(f"{response.status}")
+            raise counted(Unavailable(f"{response.status}"))
         if not isinstance(payload, dict):
-            raise Unavailable(f"{response.status} with a malformed answer")
+            raise counted(Unavailable(f"{response.status} with a malformed answer"))
         if response.status == 404:
             raise NotVerified(payload.get("detail", ""))
         if response.status == 429:
             raise TooManyAttempts(payload.get("detail", ""))
         if response.status >= 400:
-            raise Rejected(response.status, payload.get("detail", ""))
+            raise counted(Rejected(response.status, payload.get("detail", "")))
         return payload
 
     async def _answer(
@@ -99,7 +113,7 @@ class CaseService:
         """A call whose answer must carry ``fields``; without them it is an outage."""
         payload = await self._call(method, path, body, headers)
         if missing := [field for field in fields if field not in payload]:
-            raise Unavailable(f"the answer lacks {', '.join(missing)}")
+            raise counted(Unavailable(f"the answer lacks {', '.join(missing)}"))
         return payload
 
     async def hours(self) -> dict[str, Any]:

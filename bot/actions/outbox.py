@@ -160,6 +160,13 @@ class Outbox:
 
         return await asyncio.to_thread(read)
 
+    def depth(self) -> tuple[int, float | None]:
+        """How many entries wait, and when the oldest was submitted (epoch seconds)."""
+        query = sa.select(sa.func.count(), sa.func.min(entries.c.submitted_at))
+        with self.engine.connect() as connection:
+            count, oldest = connection.execute(query).one()
+        return count, oldest
+
     def migrate(self, folder: Path) -> int:
         """Move the files an older outbox left in ``folder`` (and its ``rejected/``)
         into the table, keeping their time; unreadable ones go to staff as they are.

@@ -1,21 +1,45 @@
-"""The action server: rasa-sdk's app on localhost, with the outbox courier running
-and a last-resort answer for any action that fails.
+"""The action server: rasa-sdk's app on localhost, with the outbox courier running,
+a last-resort answer for any action that fails, JSON logs with a request id per
+action call, and Prometheus metrics at ``GET /metrics``.
 
+The action server is private as a whole (its /webhook runs actions for anyone who
+reaches it: keep it on localhost or a private network); /metrics shares that boundary.
 Started by scripts/stack.py as ``python -m bot.actions.server``.
 """
 
 import argparse
+import asyncio
 import logging
+import re
+import time
+import uuid
+from collections.abc import Iterable
 
+from prometheus_client import REGISTRY, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import CollectingDispatcher
 from sanic import Sanic, response
 from sanic.request import Request
 
+from bot.actions import logs
 from bot.actions.backend import CaseService
-from bot.actions.outbox import courier
+from bot.actions.metrics import ACTION_FAILURES, ACTION_SECONDS
+from bot.actions.outbox import Outbox, courier
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("bot.actions.server")  # not __main__, as it runs
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_ACTION_NAME = re.compile(r"^[a-z0-9_]{1,64}$")
+PROMETHEUS_TEXT = "text/plain; version=0.0.4"
+
+
+def _action(request: Request) -> str | None:
+    try:
+        return (request.json or {}).get("next_action")
+    except Exception:  # noqa: BLE001 (a body that is not JSON has no action)
+        return None
 
 
 def apologise_on_failure(app: Sanic) -> None:
@@ -25,11 +49,9 @@ def apologise_on_failure(app: Sanic) -> None:
 
     @app.exception(Exception)
     async def answer(request: Request, exception: Exception) -> response.HTTPResponse:
-        try:
-            action = (request.json or {}).get("next_action")
-        except Exception:  # noqa: BLE001 (a body that is not JSON has no action)
-            action = None
-        logger.error("action %s failed", action, exc_info=exception)
+        action = _action(request)
+        logger.error("action failed", exc_info=exception, extra={"fields": {"action": action}})
+        request.ctx.action_failed = True
         if request.path != "/webhook" or not action:
             return response.json({"error": "the action server failed"}, status=500)
         dispatcher = CollectingDispatcher()
@@ -37,14 +59,65 @@ def apologise_on_failure(app: Sanic) -> None:
         return response.json({"events": [], "responses": dispatcher.messages})
 
 
+class OutboxCollector(Collector):
+    """The outbox table's depth and the age of its oldest entry, at scrape time."""
+
+    def collect(self) -> Iterable[Metric]:
+        depth, oldest = Outbox().depth()
+        yield GaugeMetricFamily(
+            "focus_outbox_depth", "Submissions waiting in the outbox", value=depth
+        )
+        age = time.time() - oldest if oldest is not None else 0.0
+        yield GaugeMetricFamily(
+            "focus_outbox_oldest_age_seconds", "Age of the oldest waiting submission", value=age
+        )
+
+
+def observe(app: Sanic) -> None:
+    """A request id per call (X-Request-Id in, else new; echoed, and on every log line),
+    each action call timed and its failure counted, and ``GET /metrics``."""
+    REGISTRY.register(OutboxCollector())
+
+    @app.on_request
+    async def start(request: Request) -> None:
+        incoming = request.headers.get("X-Request-Id", "")
+        request.ctx.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        logs.REQUEST_ID.set(request.ctx.request_id)
+        request.ctx.started = time.perf_counter()
+        request.ctx.action_failed = False
+
+    @app.on_response
+    async def finish(request: Request, answer: response.HTTPResponse) -> None:
+        if not hasattr(request.ctx, "started"):
+            return
+        answer.headers["X-Request-Id"] = request.ctx.request_id
+        if request.path != "/webhook":
+            return
+        name = _action(request)
+        label = name if isinstance(name, str) and _ACTION_NAME.match(name) else "other"
+        seconds = time.perf_counter() - request.ctx.started
+        ACTION_SECONDS.labels(label).observe(seconds)
+        failed = request.ctx.action_failed or answer.status >= 400
+        if failed:
+            ACTION_FAILURES.labels(label).inc()
+        fields = {"action": label, "status": answer.status, "failed": failed}
+        logger.info("action", extra={"fields": {**fields, "ms": round(seconds * 1000, 1)}})
+
+    @app.get("/metrics")
+    async def metrics(_request: Request) -> response.HTTPResponse:
+        body = await asyncio.to_thread(generate_latest, REGISTRY)
+        return response.raw(body, content_type=PROMETHEUS_TEXT)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5055)
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO)
+    logs.configure()
     app = create_app("bot.actions")
     apologise_on_failure(app)
+    observe(app)
 
     @app.after_server_start
     async def start_courier(app, _loop) -> None:

@@ -2,6 +2,7 @@
 is set: the same tests run on both), the real app on it, and logged-in callers."""
 
 import asyncio
+import json
 import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from focus_cases import demo, staff
 from focus_cases.app import create_app
@@ -148,3 +149,37 @@ async def create(
     headers = {**BEARER, "Idempotency-Key": key or os.urandom(8).hex()}
     response = await client.post("/api/cases", json=body, headers=headers)
     return response.status, await response.json()
+
+
+# Rasa 3.6's SQLTrackerStore table (rasa/core/tracker_store.py, SQLEvent).
+EVENTS_TABLE = """CREATE TABLE events (
+    id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, type_name VARCHAR(255) NOT NULL,
+    timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"""
+
+
+def tracker_store(path: Path, conversations: dict[str, list[dict[str, Any]]], at: float) -> str:
+    """A SQLite tracker store holding ``conversations``, a second between events."""
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text(EVENTS_TABLE))
+        stamp = at
+        for sender, events in conversations.items():
+            for event in events:
+                stamp += 1
+                parse = event.get("parse_data", {})
+                row = {
+                    "sender": sender,
+                    "type": event["event"],
+                    "at": stamp,
+                    "intent": parse.get("intent", {}).get("name"),
+                    "data": json.dumps({**event, "timestamp": stamp}),
+                }
+                connection.execute(
+                    text(
+                        "INSERT INTO events (sender_id, type_name, timestamp, intent_name, data)"
+                        " VALUES (:sender, :type, :at, :intent, :data)"
+                    ),
+                    row,
+                )
+    engine.dispose()
+    return f"sqlite+aiosqlite:///{path}"

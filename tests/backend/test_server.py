@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import TOKEN
+from conftest import TOKEN, tracker_store
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -38,7 +38,9 @@ def cli(url: str, *args: str, **env: str) -> str:
 
 @pytest.fixture
 def server(database_url: str, tmp_path: Path) -> Iterator[Stack]:
-    """The case service alone (demo data loaded, `serve`) on a free loopback port."""
+    """The case service alone (demo data loaded, `serve`) on a free loopback port,
+    with an empty tracker store (Rasa's table) for its report."""
+    tracker_store(tmp_path / "tracker.db", {}, 0.0)
     with Stack(
         ("cases",),
         ports={"cases": free_port()},

@@ -283,3 +283,25 @@ def test_reports_plot_the_cases_made(page: Page, stack: Stack) -> None:
         re.compile(r"\bbar--ooh\b")
     )
     screenshot(page, "console-reports", full_page=True)
+
+
+def test_reports_plot_how_the_bot_did(
+    page: Page, stack: Stack, reported_fault: dict[str, str]
+) -> None:
+    """The widget's fault conversation shows in the bot's plots: messages each day and
+    the fault form, each bar carrying the conversation report's count."""
+    log_in(page, stack)
+    page.get_by_role("link", name="Reports").click()
+    expect(page.locator("#chart-forms")).to_be_visible()
+    start = page.locator("#report-from").input_value()
+    end = page.locator("#report-to").input_value()
+    report = _get(page, f"/api/reports/conversations?from={start}&to={end}")
+    expect(page.locator("#fallback-rate")).to_contain_text(f"{report['messages']} messages")
+    days = _bars(page, 3, "height")
+    messages = {key: value for key, (value, _) in days.items() if ":" not in key}
+    assert messages == {day["day"]: day["messages"] for day in report["by_day"]}
+    assert sum(messages.values()) >= 6  # the widget's fault dialogue at least
+    forms = {key: value for key, (value, _) in _bars(page, 4, "width").items()}
+    fault = next(form for form in report["forms"] if form["form"] == "fault_form")
+    assert forms["fault_form:completed"] == fault["completed"] >= 1
+    screenshot(page, "console-reports-bot", full_page=True)

@@ -950,6 +950,111 @@
         h("tbody", {}, rows.map(function (r) { return h("tr", {}, h("th", { scope: "row", text: r.label }), h("td", { text: String(r.value) })); }))));
   }
 
+  /** Messages each day (UK dates), the part the bot did not understand drawn over them. */
+  function dayChart(days) {
+    var width = 760, height = 220, left = 36, bottom = 30, top = 16;
+    var plotH = height - bottom - top, slot = (width - left - 10) / Math.max(days.length, 1);
+    var max = Math.max.apply(null, days.map(function (d) { return d.messages; }).concat([1]));
+    var every = Math.ceil(days.length / 12);
+    var chart = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img", "aria-labelledby": "days-t", class: "chart", id: "chart-days" });
+    chart.appendChild(svg("title", { id: "days-t" }, "Customers' messages each day, and those not understood"));
+    days.forEach(function (d, i) {
+      var x = left + i * slot + 2, w = Math.max(slot - 4, 1);
+      var all = Math.round(plotH * d.messages / max), missed = Math.round(plotH * d.not_understood / max);
+      chart.appendChild(bar({ x: x, y: top + plotH - all, width: w, height: all, rx: 2, class: "bar" },
+        { key: d.day, label: d.day + " messages", value: d.messages }));
+      chart.appendChild(bar({ x: x, y: top + plotH - missed, width: w, height: missed, rx: 2, class: "bar bar--missed" },
+        { key: d.day + ":not-understood", label: d.day + " not understood", value: d.not_understood }));
+      if (i % every === 0) chart.appendChild(svg("text", { x: x + w / 2, y: height - 10, "text-anchor": "middle", class: "axis" }, d.day.slice(5)));
+    });
+    chart.appendChild(svg("line", { x1: left, x2: width - 10, y1: top + plotH, y2: top + plotH, class: "baseline" }));
+    return chart;
+  }
+
+  var OUTCOMES = [["completed", "Completed"], ["stopped", "Stopped"], ["gave_up", "Gave up"], ["left", "Went away"]];
+  function formName(form) {
+    var name = form.replace(/_form$/, "").replace(/_/g, " ");
+    return name.charAt(0).toUpperCase() + name.slice(1);
+  }
+
+  /** Each form started, as one bar split by how it ended. */
+  function formChart(forms) {
+    var width = 760, barH = 26, gap = 8, left = 150, right = 90;
+    var height = forms.length * (barH + gap) + 10;
+    var max = Math.max.apply(null, forms.map(function (f) { return f.started; }).concat([1]));
+    var chart = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img", "aria-labelledby": "forms-t", class: "chart", id: "chart-forms" });
+    chart.appendChild(svg("title", { id: "forms-t" }, "Forms started, by how they ended"));
+    forms.forEach(function (f, i) {
+      var y = 5 + i * (barH + gap), x = left;
+      chart.appendChild(svg("text", { x: left - 8, y: y + barH * 0.68, "text-anchor": "end", class: "axis" }, formName(f.form)));
+      OUTCOMES.forEach(function (outcome) {
+        var w = (width - left - right) * f[outcome[0]] / max;
+        if (!w) return;
+        chart.appendChild(bar({ x: x, y: y, width: w, height: barH, class: "bar outcome--" + outcome[0] },
+          { key: f.form + ":" + outcome[0], label: formName(f.form) + ", " + outcome[1].toLowerCase(), value: f[outcome[0]] }));
+        x += w;
+      });
+      chart.appendChild(svg("text", { x: x + 6, y: y + barH * 0.68, class: "value" }, f.started + " started"));
+    });
+    return chart;
+  }
+
+  function legend() {
+    return h("ul", { className: "legend" }, OUTCOMES.map(function (outcome) {
+      return h("li", {}, h("span", { className: "swatch outcome--" + outcome[0] }), outcome[1]);
+    }));
+  }
+
+  /** The bot with customers over a period, from Rasa's conversations (staff only: the
+   * messages are customers' own words). */
+  function botReport(results, from, to) {
+    results.textContent = "Loading…";
+    var query = "?from=" + encodeURIComponent(from) + "&to=" + encodeURIComponent(to);
+    api("GET", "/api/reports/conversations" + query).then(function (r) {
+      var missed = r.top_not_understood.map(function (m) {
+        var short = m.text.length > 40 ? m.text.slice(0, 39) + "…" : m.text;
+        return { key: m.text, label: short, value: m.count };
+      });
+      var formRows = [];
+      r.forms.forEach(function (f) {
+        OUTCOMES.forEach(function (o) { formRows.push({ label: formName(f.form) + ", " + o[1].toLowerCase(), value: f[o[0]] }); });
+      });
+      results.textContent = "";
+      append(results, [
+        h("p", { id: "fallback-rate" }, h("strong", { text: String(r.conversations) }), " conversations, ",
+          h("strong", { text: String(r.messages) }), " messages; not understood: ",
+          h("strong", { text: String(r.not_understood) }), " (fallback rate " + percent(r.fallback_rate) + ")."),
+        h("h3", { text: "Messages each day" }), dayChart(r.by_day),
+        dataTable("Messages each day", r.by_day.map(function (d) { return { label: d.day, value: d.not_understood + " of " + d.messages + " not understood" }; })),
+        h("h3", { text: "Forms: completed and abandoned" }),
+        r.forms.length ? [legend(), formChart(r.forms), dataTable("Forms by outcome", formRows)] : h("p", { className: "muted", text: "No form was started." }),
+        h("h3", { text: "Most frequent messages not understood" }),
+        h("p", { className: "muted small", text: "Customers' own words, for new training data: do not copy them outside the team." }),
+        missed.length ? [barChart("Most frequent messages not understood", missed, { width: 760, id: "missed", left: 320 }),
+          dataTable("Messages not understood", r.top_not_understood.map(function (m) { return { label: m.text, value: m.count }; }))]
+          : h("p", { className: "muted", text: "None." }),
+      ]);
+    }).catch(function (error) {
+      results.textContent = "";
+      append(results, errorBox(error));
+    });
+  }
+
+  function isoDay(date) { return date.toISOString().slice(0, 10); }
+
+  function botSection() {
+    var today = new Date();
+    var from = h("input", { id: "report-from", type: "date", value: isoDay(new Date(today.getTime() - 6 * 864e5)), required: true });
+    var to = h("input", { id: "report-to", type: "date", value: isoDay(today), required: true });
+    var results = h("div", { id: "bot-report", "aria-live": "polite" });
+    var form = h("form", { className: "filters", onsubmit: function (event) {
+      event.preventDefault();
+      botReport(results, from.value, to.value);
+    } }, h("label", {}, "From ", from), h("label", {}, "To ", to), h("button", { type: "submit", text: "Show" }));
+    botReport(results, from.value, to.value);
+    return h("section", { className: "card" }, h("h2", { text: "How the bot did" }), form, results);
+  }
+
   function reportsView() {
     show("Reports", [h("h1", { text: "Reports" }), h("p", { className: "muted", text: "Loading…" })]);
     api("GET", "/api/reports/summary").then(function (s) {
@@ -965,6 +1070,7 @@
         h("section", { className: "card" }, h("h2", { text: "Cases by hour of day (UK time)" }),
           hourChart(hours), dataTable("Cases by hour of day", hours)),
         h("section", { className: "card" }, h("h2", { text: "Out-of-hours share" }), shareChart(s)),
+        botSection(),
       ]);
     }).catch(function (error) {
       show("Reports", [h("h1", { text: "Reports" }), errorBox(error)]);
