@@ -32,6 +32,9 @@ class Settings:
     """Where browsers reach Rasa's socket.io, when not at ``rasa_url`` (FOCUS_RASA_PUBLIC_URL)."""
     staff_idle_timeout: timedelta = DEFAULT_IDLE_TIMEOUT
     """A staff session unused this long ends (FOCUS_STAFF_IDLE_MINUTES)."""
+    session_secret: str | None = None
+    """Signs the chat widget's conversation ids and "try the bot" clock times, shared
+    with Rasa and the actions (FOCUS_SESSION_SECRET; see signing)."""
 
     @property
     def rasa_socket_url(self) -> str:
@@ -53,6 +56,7 @@ class Settings:
             staff_idle_timeout=timedelta(
                 minutes=float(os.environ.get("FOCUS_STAFF_IDLE_MINUTES", "30"))
             ),
+            session_secret=os.environ.get("FOCUS_SESSION_SECRET") or None,
         )
 
 
