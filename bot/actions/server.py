@@ -1,5 +1,5 @@
-"""The action server: rasa-sdk's app on localhost, with the outbox courier running
-and a last-resort answer for any action that fails.
+"""The action server: rasa-sdk's app on localhost, with the outbox courier running,
+a last-resort answer for any action that fails, and its logs redacted (bot/redaction).
 
 Started by scripts/stack.py as ``python -m bot.actions.server``.
 """
@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sanic import Sanic, response
 from sanic.request import Request
 
+from bot import redaction
 from bot.actions.backend import CaseService
 from bot.actions.outbox import courier
 
@@ -21,7 +22,8 @@ logger = logging.getLogger(__name__)
 def apologise_on_failure(app: Sanic) -> None:
     """An action that raises still answers the turn: an apology with the phone number
     (utter_action_failed) instead of rasa-sdk's 500, which Rasa would turn into
-    silence. Replaces rasa-sdk's own handler for Exception; other routes keep a 500."""
+    silence. Replaces rasa-sdk's own handler for Exception, whose answer echoes the
+    request (the whole tracker) for Rasa to log; other routes get a 500 without it."""
 
     @app.exception(Exception)
     async def answer(request: Request, exception: Exception) -> response.HTTPResponse:
@@ -42,6 +44,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5055)
     args = parser.parse_args()
+    redaction.install()
     logging.basicConfig(level=logging.INFO)
     app = create_app("bot.actions")
     apologise_on_failure(app)
