@@ -38,6 +38,9 @@ $PY scripts/check_nlu.py heldout reports/nlu-heldout
 step "pytest: bot"
 bot/.venv/bin/pytest tests/bot
 
+step "pytest: signed chat sessions and clock times, no personal data in any log (tests/security)"
+bot/.venv/bin/pytest tests/security
+
 step "pytest: the launcher restarts a part that dies, Ctrl-C leaves nothing (tests/stack)"
 bot/.venv/bin/pytest tests/stack
 
