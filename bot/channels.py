@@ -86,7 +86,7 @@ class SignedSocketIOInput(SocketIOInput):
             logger.error("FOCUS_SESSION_SECRET is not set: every chat session is refused")
 
         async def refuse(sid: str, message: object = None) -> None:
-            refusal = {"reason": "the session id is missing, not signed or expired"}
+            refusal = {"reason": "no session id, or not one signed, current and joined here"}
             if isinstance(message, str):
                 refusal["message"] = message  # for the widget to send again
             await sio.emit(SESSION_REFUSED, refusal, room=sid, namespace=namespace)
