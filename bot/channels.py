@@ -1,6 +1,8 @@
 """Rasa's REST and socket.io input channels, putting the customer's address on each
 message's metadata (``client_address``) so the case service can limit verification
-attempts per address.
+attempts per address. The socket.io channel (the widget's, the only one published in
+production) takes only conversation ids the case service signed; the REST channel is
+for development, tests and the staff console's "try the bot", reached on localhost.
 
 X-Forwarded-For is believed only from the proxies listed in FOCUS_TRUSTED_PROXIES
 (comma-separated addresses); anyone else could write any address into it. Whatever
@@ -8,6 +10,7 @@ the client itself sends as ``client_address`` is overwritten.
 Registered in credentials.yml by module path.
 """
 
+import logging
 import os
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -18,7 +21,14 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 from sanic.request import Request
 
+from bot import redaction, signing
+
+logger = logging.getLogger(__name__)
+redaction.install()  # Rasa imports this module at start-up: its logs are redacted from then
+
 ADDRESS_KEY = "client_address"
+CONVERSATION_KEY = "conversation_id"  # in a socket's session: the conversation it joined
+SESSION_REFUSED = "session_refused"
 
 
 def trusted_proxies() -> frozenset[str]:
@@ -52,25 +62,66 @@ class AddressedRestInput(RestInput):
         }
 
 
-class AddressedSocketIOInput(SocketIOInput):
+class SignedSocketIOInput(SocketIOInput):
+    """Rasa's socket.io channel on conversation ids the case service signed: a socket
+    joins a conversation only with a valid session id (bot/signing.py), and its
+    messages must carry that conversation's id. Anything else is answered with a
+    SESSION_REFUSED event (the widget fetches a new id and asks again) and never
+    reaches the bot. Each message's metadata gets the socket's client address.
+
+    Rasa's own handlers would take any id a client names (and make one up when none
+    is given), so whoever held an id could continue that chat."""
+
     @classmethod
     def name(cls) -> str:
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """Rasa's blueprint, its message handler wrapped to add the address the
-        socket connected from (its handshake request)."""
+        """Rasa's blueprint with its session_request and message handlers replaced;
+        messages that pass go on to Rasa's own message handler."""
         blueprint = super().blueprint(on_new_message)
-        sio = self.sio
-        handle_message = sio.handlers[self.namespace or "/"][self.user_message_evt]
+        sio, namespace = self.sio, self.namespace
+        handle_message = sio.handlers[namespace or "/"][self.user_message_evt]
+        if not signing.secret():
+            logger.error("FOCUS_SESSION_SECRET is not set: every chat session is refused")
 
-        async def handle_addressed(sid: str, data: dict) -> None:
-            metadata = data.get(self.metadata_key) or {}
-            if not isinstance(metadata, dict):
-                metadata = {}
-            request = sio.get_environ(sid, self.namespace)["sanic.request"]
-            data = {**data, self.metadata_key: {**metadata, ADDRESS_KEY: client_address(request)}}
-            await handle_message(sid, data)
+        async def refuse(sid: str, message: object = None) -> None:
+            refusal = {"reason": "no session id, or not one signed, current and joined here"}
+            if isinstance(message, str):
+                refusal["message"] = message  # for the widget to send again
+            await sio.emit(SESSION_REFUSED, refusal, room=sid, namespace=namespace)
 
-        sio.on(self.user_message_evt, namespace=self.namespace)(handle_addressed)
+        async def session_request(sid: str, data: object) -> None:
+            token = data.get("session_id") if isinstance(data, dict) else None
+            conversation_id = signing.session_id(token)
+            if conversation_id is None:
+                await refuse(sid)
+                return
+            async with sio.session(sid, namespace=namespace) as session:
+                session[CONVERSATION_KEY] = conversation_id
+            sio.enter_room(sid, conversation_id, namespace=namespace)
+            await sio.emit("session_confirm", token, room=sid, namespace=namespace)
+
+        async def user_message(sid: str, data: object) -> None:
+            if not isinstance(data, dict):
+                await refuse(sid)
+                return
+            conversation_id = signing.session_id(data.get("session_id"))
+            joined = (await sio.get_session(sid, namespace=namespace)).get(CONVERSATION_KEY)
+            if conversation_id is None or conversation_id != joined:
+                await refuse(sid, data.get("message"))
+                return
+            metadata = data.get(self.metadata_key)
+            request = sio.get_environ(sid, namespace)["sanic.request"]
+            addressed = {
+                **(metadata if isinstance(metadata, dict) else {}),
+                ADDRESS_KEY: client_address(request),
+            }
+            # Rasa's handler takes session_id as the sender: the bare conversation id.
+            await handle_message(
+                sid, {**data, "session_id": conversation_id, self.metadata_key: addressed}
+            )
+
+        sio.on("session_request", namespace=namespace)(session_request)
+        sio.on(self.user_message_evt, namespace=namespace)(user_message)
         return blueprint

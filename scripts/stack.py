@@ -124,6 +124,12 @@ def load_secrets() -> dict[str, str]:
     return values
 
 
+def session_secret() -> str:
+    """FOCUS_SESSION_SECRET for one run (the environment's, else a new one): signs the
+    chat's session ids; the parts get it by environment, never on a command line."""
+    return os.environ.get("FOCUS_SESSION_SECRET") or secrets.token_urlsafe(32)
+
+
 def _environment(*layers: Env) -> dict[str, str]:
     """os.environ with each layer on top; a None value removes the variable."""
     merged: dict[str, str | None] = dict(os.environ)
@@ -368,6 +374,7 @@ class Stack:
     ) -> None:
         self.ports = {**PORTS, **SCALED_PORTS, **(ports or {})}
         self.secrets = dict(secrets) if secrets is not None else load_secrets()
+        self.session_secret = session_secret()
         self.model = model
         self.state = state.resolve() if state else None
         self.logs = logs.resolve() if logs else None
@@ -394,13 +401,15 @@ class Stack:
         return f"http://127.0.0.1:{self.ports[name]}"
 
     def _shared_env(self) -> dict[str, str]:
-        """What every part is told: where the others are, the service token, the folders."""
+        """What every part is told: where the others are, the service token, the session
+        secret, the folders."""
         state = self.state
         env = {
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONPATH": str(ROOT),
             "FOCUS_SERVICE_TOKEN": self.secrets["FOCUS_SERVICE_TOKEN"],
+            "FOCUS_SESSION_SECRET": self.session_secret,
             "FOCUS_BACKEND_URL": self.url("cases"),
             "FOCUS_ACTIONS_PORT": str(self.ports["actions"]),
             "FOCUS_TRACKER_DB": str((state or BOT_VAR) / "tracker.db"),

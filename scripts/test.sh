@@ -67,6 +67,9 @@ background "browser" env FOCUS_CASES_PORT=8010 FOCUS_RASA_PORT=5015 FOCUS_ACTION
 step "pytest: bot"
 bot/.venv/bin/pytest tests/bot
 
+step "pytest: signed chat sessions and clock times, no personal data in any log (tests/security)"
+bot/.venv/bin/pytest tests/security
+
 step "pytest: the launcher restarts a part that dies, Ctrl-C leaves nothing; the scaled profile (tests/stack)"
 bot/.venv/bin/pytest tests/stack
 

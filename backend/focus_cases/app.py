@@ -12,7 +12,7 @@ from focus_cases import cases, conversation_report, openapi, pages, rasa_api, ve
 from focus_cases import handlers as _handlers  # noqa: F401  (importing them fills ENDPOINTS)
 from focus_cases.clock import Clock
 from focus_cases.db import make_engine, sessionmaker
-from focus_cases.endpoints import ENDPOINTS
+from focus_cases.endpoints import ENDPOINTS, preflight
 from focus_cases.middleware import authenticate, problems_and_logging
 from focus_cases.state import CLOCK, ENGINE, OPENAPI, SESSIONS, SETTINGS, Settings
 
@@ -64,5 +64,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app[OPENAPI] = openapi.document(ENDPOINTS)
     for entry in ENDPOINTS:
         app.router.add_route(entry.method, entry.path, entry.handler)
+        if entry.any_origin:
+            app.router.add_route("OPTIONS", entry.path, preflight)
     pages.setup(app)
     return app

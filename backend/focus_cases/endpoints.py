@@ -39,6 +39,9 @@ class Endpoint:
     """Takes an Idempotency-Key header (required with the service token)."""
     before_password_change: bool = False
     """Callable by a session whose password is still a one-time one."""
+    any_origin: bool = False
+    """Callable with a JSON body from any web page (the embedded widget): the app
+    answers its CORS preflight."""
 
 
 ENDPOINTS: list[Endpoint] = []
@@ -115,6 +118,18 @@ def real_now(request: web.Request) -> datetime:
 
 
 # --- replying ----------------------------------------------------------------------------
+
+ANY_ORIGIN = {"Access-Control-Allow-Origin": "*"}
+
+
+async def preflight(_request: web.Request) -> web.Response:
+    """The CORS preflight of an ``any_origin`` route: a JSON POST without cookies."""
+    allowed = {
+        "Access-Control-Allow-Methods": "POST",
+        "Access-Control-Allow-Headers": "Content-Type",
+        "Access-Control-Max-Age": "600",
+    }
+    return web.Response(status=204, headers={**ANY_ORIGIN, **allowed})
 
 
 def reply(model: BaseModel, status: int = 200, **headers: str) -> web.Response:

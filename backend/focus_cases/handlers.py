@@ -11,7 +11,7 @@ import io
 import math
 import re
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
@@ -25,6 +25,7 @@ from focus_cases import (
     db,
     metrics,
     rasa_api,
+    signing,
     staff,
     verification,
     views,
@@ -32,6 +33,7 @@ from focus_cases import (
 from focus_cases.clock import LONDON
 from focus_cases.endpoints import (
     ADMIN,
+    ANY_ORIGIN,
     SERVICE,
     STAFF,
     endpoint,
@@ -55,6 +57,8 @@ from focus_cases.schemas import (
     CaseLookup,
     CaseQuery,
     CaseSummary,
+    ChatSession,
+    ChatSessionRequest,
     ConversationId,
     ConversationReport,
     ConversationReportQuery,
@@ -671,7 +675,33 @@ async def import_accounts(request: web.Request) -> web.Response:
 async def widget_config(request: web.Request) -> web.Response:
     config = views.widget_config(request[NOW], request.app[SETTINGS].rasa_socket_url)
     # The widget may be embedded on the company's own site: a public read, no cookies.
-    return reply(config, **{"Access-Control-Allow-Origin": "*"})
+    return reply(config, **ANY_ORIGIN)
+
+
+@endpoint(
+    "POST",
+    "/api/chat/session",
+    "A signed conversation id for the chat widget: the one sent, renewed while valid, "
+    "else a new one (any origin)",
+    body=ChatSessionRequest,
+    responses={200: ChatSession, 503: None},
+    any_origin=True,
+)
+async def chat_session(request: web.Request) -> web.Response:
+    secret = request.app[SETTINGS].session_secret
+    if not secret:
+        raise ProblemError(
+            503, "the service has no FOCUS_SESSION_SECRET to sign chats", slug="chat-unavailable"
+        )
+    body = await read_body(request, ChatSessionRequest)
+    # Real time, never the demo clock (FOCUS_NOW): Rasa checks the expiry by its own.
+    session = signing.issue_session(secret, datetime.now(UTC), body.session_id)
+    out = ChatSession(
+        session_id=session.token,
+        conversation_id=session.conversation_id,
+        expires_at=session.expires_at,
+    )
+    return reply(out, **ANY_ORIGIN)
 
 
 _CONVERSATION_ID = TypeAdapter(ConversationId)
@@ -737,6 +767,7 @@ async def get_story(request: web.Request) -> web.Response:
 )
 async def try_message(request: web.Request) -> web.Response:
     body = await read_body(request, TryMessage)
+    settings = request.app[SETTINGS]
     replies = await rasa_api.send(request.app, body.conversation_id, body.message, body.now)
     tracker = await rasa_api.tracker(request.app, body.conversation_id)
     return reply(
@@ -744,7 +775,7 @@ async def try_message(request: web.Request) -> web.Response:
             conversation_id=body.conversation_id,
             message=body.message,
             now=body.now,
-            clock_override_honoured=request.app[SETTINGS].allow_clock_override,
+            clock_override_honoured=settings.allow_clock_override and bool(settings.session_secret),
             replies=replies,
             **rasa_api.latest_turn(tracker),
         )

@@ -16,6 +16,7 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
+from focus_cases import signing
 from focus_cases.problems import ProblemError
 from focus_cases.schemas import (
     ActionOut,
@@ -93,9 +94,13 @@ async def tracker(app: web.Application, conversation_id: str) -> dict[str, Any]:
 async def send(
     app: web.Application, conversation_id: str, text: str, now: str | None
 ) -> list[BotReply]:
-    """One message through the REST channel; ``now`` travels as metadata, which the
-    bot's actions pass to the case service as X-Focus-Now."""
+    """One message through the REST channel; ``now`` travels as metadata, signed for
+    this conversation: the bot's actions pass only a signed one to the case service
+    (as X-Focus-Now). Without FOCUS_SESSION_SECRET it goes unsigned, so unheeded."""
+    secret = app[SETTINGS].session_secret
     metadata = {"focus_now": now} if now else {}
+    if now and secret:
+        metadata["focus_now_signature"] = signing.sign_clock(secret, conversation_id, now)
     body = {"sender": conversation_id, "message": text, "metadata": metadata}
     path = ("webhooks", "rest", "webhook")
     data = await _json(await _call(app, "POST", path, MESSAGE_TIMEOUT, json=body))

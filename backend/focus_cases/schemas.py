@@ -601,6 +601,22 @@ class WidgetConfig(BaseModel):
     hours_summary: str
 
 
+class ChatSessionRequest(Request):
+    session_id: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The widget's current session id, to renew; none for a new conversation",
+    )
+
+
+class ChatSession(BaseModel):
+    """A conversation id for Rasa's socket.io channel, signed by the service."""
+
+    session_id: str = Field(description="The signed id the widget sends to Rasa")
+    conversation_id: str = Field(description="The conversation it names (Rasa's sender id)")
+    expires_at: datetime = Field(description="Refused after this unless renewed")
+
+
 class Button(BaseModel):
     title: str
     payload: str
@@ -662,7 +678,8 @@ class TryTurn(BaseModel):
     message: str
     now: str | None
     clock_override_honoured: bool = Field(
-        description="Whether the case service honours the chosen time (FOCUS_ALLOW_CLOCK_OVERRIDE)"
+        description="Whether the chosen time is honoured (FOCUS_ALLOW_CLOCK_OVERRIDE, and "
+        "FOCUS_SESSION_SECRET to sign it for the bot)"
     )
     replies: list[BotReply]
     intent: IntentOut | None

@@ -40,6 +40,9 @@ class Settings:
     """Who may scrape /metrics without the token (FOCUS_METRICS_ALLOW)."""
     metrics_token: str | None = None
     """A bearer token that may scrape /metrics from anywhere (FOCUS_METRICS_TOKEN)."""
+    session_secret: str | None = None
+    """Signs the chat widget's conversation ids and "try the bot" clock times, shared
+    with Rasa and the actions (FOCUS_SESSION_SECRET; see signing)."""
 
     @property
     def rasa_socket_url(self) -> str:
@@ -64,6 +67,7 @@ class Settings:
             tracker_url=tracker_url(),
             metrics_allow=networks(os.environ.get("FOCUS_METRICS_ALLOW", LOOPBACK)),
             metrics_token=os.environ.get("FOCUS_METRICS_TOKEN") or None,
+            session_secret=os.environ.get("FOCUS_SESSION_SECRET") or None,
         )
 
 

@@ -3,10 +3,15 @@
  *   <script src="https://CASE-SERVICE/static/widget.js" defer></script>
  * It loads its stylesheet and the socket.io client from the same place, asks the case
  * service where Rasa's socket.io channel is (/api/widget-config, which also says whether
- * the team is open), and talks to Rasa with session persistence: the session id and the
- * messages are kept in localStorage, so a reload carries on the same conversation, for
- * 30 minutes after the last use (a shared computer forgets it). "Start again" restarts
- * the conversation in Rasa (what the customer verified is forgotten) and clears it here.
+ * the team is open), and talks to Rasa with session persistence. The session id is
+ * issued and signed by the case service (POST /api/chat/session) before the widget
+ * joins Rasa's conversation with it, and renewed with each message; Rasa refuses any
+ * other (session_refused: the widget gets a fresh one, joins again and resends the
+ * refused message). The session id and the messages are kept in localStorage, so a
+ * reload carries on the same conversation, for 30 minutes after the last use (a shared
+ * computer forgets it; the id expires as long after its last renewal). "Start again"
+ * restarts the conversation in Rasa (what the customer verified is forgotten) and
+ * clears it here.
  * The host page may show the team's hours without keeping a copy: the widget writes them
  * into any element marked data-fg-hours, and shows a hidden element around it.
  *
@@ -142,6 +147,7 @@
   var socket = null;
   var sessionId = load("session", null);
   var ready = false; // connected and the session confirmed
+  var refusals = 0; // sessions refused in a row: wait longer before each new try
   var typingTimer = null;
 
   function scrollDown() {
@@ -209,6 +215,46 @@
   function emit(text) {
     socket.emit("user_uttered", { message: text, session_id: sessionId });
     setTyping(true);
+    fetchSession().catch(function () {
+      /* not renewed: the id still holds until it expires */
+    });
+  }
+
+  // A session id signed by the case service: the kept one renewed while it is valid,
+  // else one for a new conversation.
+  function fetchSession() {
+    var asked = sessionId;
+    return fetch(BASE + "api/chat/session", {
+      method: "POST",
+      credentials: "omit",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ session_id: asked }),
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error("chat session: HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (session) {
+        if (sessionId !== asked) return; // "Start again" meanwhile: not the old one back
+        sessionId = session.session_id;
+        save("session", sessionId);
+      });
+  }
+
+  // Joins the conversation in Rasa with a fresh or renewed id; on failure, tries again.
+  function joinSession() {
+    ready = false;
+    var wait = refusals > 1 ? Math.min(1000 * Math.pow(2, refusals - 1), 30000) : 0;
+    setTimeout(function () {
+      fetchSession()
+        .then(function () {
+          if (socket.connected) socket.emit("session_request", { session_id: sessionId });
+        })
+        .catch(function () {
+          refusals += 1;
+          if (socket.connected) joinSession();
+        });
+    }, wait);
   }
 
   function submit(text, shown) {
@@ -269,7 +315,16 @@
     socket.on("connect", function () {
       everConnected = true;
       setState("connecting", "Connecting\u2026");
-      socket.emit("session_request", { session_id: sessionId });
+      joinSession();
+    });
+    socket.on("session_refused", function (refusal) {
+      // The id expired or was never valid: nothing of it reached the bot. A message
+      // it carried is sent again once a new session is confirmed.
+      if (refusal && typeof refusal.message === "string") outbox.push(refusal.message);
+      setTyping(false);
+      setState("connecting", "Connecting\u2026");
+      refusals += 1;
+      joinSession();
     });
     socket.on("session_confirm", function (id) {
       var confirmed = typeof id === "string" ? id : id && id.session_id;
@@ -278,6 +333,7 @@
         save("session", sessionId);
       }
       ready = true;
+      refusals = 0;
       setState("online", "");
       var waiting = outbox;
       outbox = [];
@@ -380,7 +436,7 @@
     render();
     if (socket) {
       ready = false;
-      socket.disconnect().connect(); // asks again, with no id: Rasa makes a new one
+      socket.disconnect().connect(); // asks again, with no id: a new conversation
     }
     input.focus();
   });

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import aiohttp
 from rasa_sdk import Tracker
 
+from bot import signing
 from bot.actions.logs import REQUEST_ID
 from bot.actions.metrics import CASE_SERVICE_ERRORS
 
@@ -164,10 +165,12 @@ def verification_source(tracker: Tracker) -> dict[str, str | None]:
     return {"conversation_id": tracker.sender_id, "client_address": address}
 
 
-def for_conversation(events: list[dict[str, Any]], base_url: str | None = None) -> CaseService:
+def for_conversation(tracker: Tracker, base_url: str | None = None) -> CaseService:
     """The client for one conversation, at the clock time its messages ask for.
 
-    The staff console's "try the bot" sends ``{"metadata": {"focus_now": ...}}``
-    with each message; customers' messages carry none, so they get real time.
+    The staff console's "try the bot" sends ``{"metadata": {"focus_now": ...,
+    "focus_now_signature": ...}}`` with each message; a time without the case
+    service's signature for this conversation (a customer's own) is ignored.
     """
-    return CaseService(base_url, now=_latest_metadata(events).get("focus_now"))
+    metadata = _latest_metadata(tracker.events)
+    return CaseService(base_url, now=signing.clock_time(tracker.sender_id, metadata))

@@ -81,7 +81,8 @@ def _engine(url: str) -> Engine:
     """One engine per database, its table created on first use."""
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, future=True, pool_pre_ping=True)
+    # hide_parameters: an error's log line never shows a submission (personal data).
+    engine = sa.create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
     metadata.create_all(engine)
     return engine
 

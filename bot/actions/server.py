@@ -1,6 +1,7 @@
 """The action server: rasa-sdk's app on localhost, with the outbox courier running,
 a last-resort answer for any action that fails, JSON logs with a request id per
-action call, and Prometheus metrics at ``GET /metrics``.
+action call, Prometheus metrics at ``GET /metrics``, and its logs redacted
+(bot/redaction).
 
 The action server is private as a whole (its /webhook runs actions for anyone who
 reaches it: keep it on localhost or a private network); /metrics shares that boundary.
@@ -23,6 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sanic import Sanic, response
 from sanic.request import Request
 
+from bot import redaction
 from bot.actions import logs
 from bot.actions.backend import CaseService
 from bot.actions.metrics import ACTION_FAILURES, ACTION_SECONDS
@@ -45,7 +47,8 @@ def _action(request: Request) -> str | None:
 def apologise_on_failure(app: Sanic) -> None:
     """An action that raises still answers the turn: an apology with the phone number
     (utter_action_failed) instead of rasa-sdk's 500, which Rasa would turn into
-    silence. Replaces rasa-sdk's own handler for Exception; other routes keep a 500."""
+    silence. Replaces rasa-sdk's own handler for Exception, whose answer echoes the
+    request (the whole tracker) for Rasa to log; other routes get a 500 without it."""
 
     @app.exception(Exception)
     async def answer(request: Request, exception: Exception) -> response.HTTPResponse:
@@ -115,6 +118,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5055)
     args = parser.parse_args()
     logs.configure()
+    redaction.install()
     app = create_app("bot.actions")
     apologise_on_failure(app)
     observe(app)

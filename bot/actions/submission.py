@@ -73,7 +73,7 @@ async def submit(
     """Create the case and tell the customer; on an outage keep it in the outbox."""
     key = idempotency_key(tracker, form)
     try:
-        created = await for_conversation(tracker.events).create_case(case, key)
+        created = await for_conversation(tracker).create_case(case, key)
     except (NotVerified, Rejected):
         dispatcher.utter_message(response="utter_case_not_accepted")
         return None

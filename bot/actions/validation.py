@@ -281,7 +281,7 @@ class FocusForm(FormValidationAction):
         if known.get("account_number") == account_number and known.get("postcode") == postcode:
             return {}
         try:
-            account = await for_conversation(tracker.events).verify(
+            account = await for_conversation(tracker).verify(
                 account_number, postcode, verification_source(tracker)
             )
         except (NotVerified, Rejected):  # no such pair, or a pair that cannot be one
@@ -316,7 +316,7 @@ class FocusForm(FormValidationAction):
         verified_at = (tracker.get_slot("account") or {}).get("verified_at")
         if not verified_at:
             return False
-        now = await clock.now(for_conversation(tracker.events))
+        now = await clock.now(for_conversation(tracker))
         return now - clock.parse(verified_at) > VERIFIED_FOR
 
     # --- slots more than one form asks for ------------------------------------------

@@ -9,9 +9,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from conftest import MakeClient, MovableClock, london, staff_login
 
+from focus_cases import signing
 from focus_cases.state import SETTINGS, Settings
 
 RASA_TOKEN = "rasa-test-token"
+SECRET = "session-test-secret"
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 TRACKER: dict[str, Any] = {
@@ -99,7 +101,10 @@ async def fake_rasa(aiohttp_server: Any) -> dict[str, Any]:
 @pytest.fixture
 async def rasa_client(make_client: MakeClient, fake_rasa: dict[str, Any]) -> TestClient:
     return await make_client(
-        allow_clock_override=True, rasa_url=fake_rasa["url"], rasa_auth_token=RASA_TOKEN
+        allow_clock_override=True,
+        rasa_url=fake_rasa["url"],
+        rasa_auth_token=RASA_TOKEN,
+        session_secret=SECRET,
     )
 
 
@@ -168,8 +173,10 @@ async def test_try_the_bot_turn(rasa_client: TestClient, fake_rasa: dict[str, An
     response = await rasa_client.post("/api/try", json=message, headers=csrf)
     assert response.status == 200, await response.text()
     turn = await response.json()
+    signature = signing.sign_clock(SECRET, "try-abcdef12", saturday)
+    metadata = {"focus_now": saturday, "focus_now_signature": signature}
     assert fake_rasa["messages"] == [
-        {"sender": "try-abcdef12", "message": HOSTILE, "metadata": {"focus_now": saturday}}
+        {"sender": "try-abcdef12", "message": HOSTILE, "metadata": metadata}
     ]
     assert turn["message"] == HOSTILE and turn["clock_override_honoured"] is True
     assert turn["intent"] == {"name": "report_fault", "confidence": 0.93}
@@ -179,6 +186,20 @@ async def test_try_the_bot_turn(rasa_client: TestClient, fake_rasa: dict[str, An
     assert turn["actions"] == [{"name": "fault_form", "policy": "RulePolicy", "confidence": 1.0}]
     assert turn["active_loop"] == "fault_form"
     assert turn["replies"][1]["buttons"] == [{"title": "A", "payload": "/a"}]
+
+
+async def test_try_the_bot_without_a_secret_sends_an_unsigned_time_and_says_so(
+    make_client: MakeClient, fake_rasa: dict[str, Any]
+) -> None:
+    """Unsigned, the bot's actions ignore the time: the console is told it is not honoured."""
+    client = await make_client(
+        allow_clock_override=True, rasa_url=fake_rasa["url"], rasa_auth_token=RASA_TOKEN
+    )
+    csrf = await staff_login(client, "agent")
+    message = {"conversation_id": "try-abcdef12", "message": "hi", "now": "2026-11-28T14:00"}
+    turn = await (await client.post("/api/try", json=message, headers=csrf)).json()
+    assert fake_rasa["messages"][-1]["metadata"] == {"focus_now": "2026-11-28T14:00"}
+    assert turn["clock_override_honoured"] is False
 
 
 async def test_try_the_bot_refuses_other_conversations_and_bad_times(

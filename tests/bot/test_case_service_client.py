@@ -5,7 +5,9 @@ import uuid
 import aiohttp
 import pytest
 from aiohttp import web
+from rasa_sdk import Tracker
 
+from bot import signing
 from bot.actions.backend import CaseService, NotVerified, Unavailable, for_conversation
 from scripts.stack import load_secrets
 
@@ -68,8 +70,17 @@ async def test_a_hung_service_is_unavailable_not_a_crash(case_service):
     assert (await quick.hours())["open_now"] is True
 
 
-async def test_a_conversation_sends_its_own_clock_to_the_service():
-    """The header as it goes over the wire, seen by a loopback server."""
+def conversation(metadata: dict, sender: str = "try-abcdef12") -> Tracker:
+    events = [{"event": "user", "text": "hi", "metadata": metadata}]
+    return Tracker(sender, {}, {}, events, False, None, None, None)
+
+
+async def test_a_conversation_sends_only_a_signed_clock_to_the_service(monkeypatch):
+    """The header as it goes over the wire, seen by a loopback server: the time the
+    case service signed for this conversation, and nothing for a customer's own."""
+    monkeypatch.setenv("FOCUS_SESSION_SECRET", "a test secret")
+    saturday = "2026-11-28T14:00"
+    signed = signing.mac("a test secret", signing.CLOCK, "try-abcdef12", saturday)
     seen: list[str | None] = []
 
     async def hours(request: web.Request) -> web.Response:
@@ -83,9 +94,15 @@ async def test_a_conversation_sends_its_own_clock_to_the_service():
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     url = f"http://127.0.0.1:{runner.addresses[0][1]}"
     try:
-        chosen = [{"event": "user", "text": "hi", "metadata": {"focus_now": "2026-11-28T14:00"}}]
-        await for_conversation(chosen, url).hours()
-        await for_conversation([{"event": "user", "text": "hi"}], url).hours()
+        for metadata, sender in [
+            ({"focus_now": saturday, "focus_now_signature": signed}, "try-abcdef12"),
+            ({"focus_now": saturday}, "try-abcdef12"),  # unsigned
+            ({"focus_now": saturday, "focus_now_signature": signed}, "someone-else"),
+            ({"focus_now": "2026-12-25T10:00", "focus_now_signature": signed}, "try-abcdef12"),
+            ({"focus_now": saturday, "focus_now_signature": "forged"}, "try-abcdef12"),
+            ({}, "try-abcdef12"),
+        ]:
+            await for_conversation(conversation(metadata, sender), url).hours()
     finally:
         await runner.cleanup()
-    assert seen == ["2026-11-28T14:00", None]
+    assert seen == [saturday, None, None, None, None, None]

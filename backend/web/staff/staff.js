@@ -841,7 +841,7 @@
       api("POST", "/api/try", body).then(function (turn) {
         item.appendChild(analysis(turn));
         if (turn.now && !turn.clock_override_honoured) {
-          item.appendChild(h("p", { className: "error", text: "The case service ignores the chosen time: start it with FOCUS_ALLOW_CLOCK_OVERRIDE=1." }));
+          item.appendChild(h("p", { className: "error", text: "The chosen time is ignored: start the case service with FOCUS_ALLOW_CLOCK_OVERRIDE=1 and FOCUS_SESSION_SECRET (make run sets the secret)." }));
         }
         turn.replies.forEach(function (r) {
           var reply = h("div", { className: "bubble bubble--bot" }, h("span", { className: "sr", text: "Bot: " }), h("span", { className: "bubble-text", text: r.text || "" }));

@@ -71,7 +71,7 @@ class CancellationForm(FocusForm):
     async def validate_effective_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        now = await today(for_conversation(tracker.events))
+        now = await today(for_conversation(tracker))
         try:
             day = date.fromisoformat(str(value))
         except ValueError:

@@ -30,7 +30,7 @@ class CaseStatusForm(FocusForm):
         """Tell the case's status; nothing is submitted."""
         reference = tracker.get_slot("case_ref")
         try:
-            case = await for_conversation(tracker.events).lookup_case(
+            case = await for_conversation(tracker).lookup_case(
                 reference,
                 tracker.get_slot("account_number"),
                 tracker.get_slot("postcode"),
