@@ -1,7 +1,7 @@
 """Settings and the typed keys of application and request state."""
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from focus_cases.auth import DEFAULT_IDLE_TIMEOUT, Principal
 from focus_cases.clock import Clock, fixed_from_env
 from focus_cases.db import BACKEND_DIR, database_url
+from focus_cases.mail.settings import MailSettings
 
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 
@@ -32,6 +33,8 @@ class Settings:
     """Where browsers reach Rasa's socket.io, when not at ``rasa_url`` (FOCUS_RASA_PUBLIC_URL)."""
     staff_idle_timeout: timedelta = DEFAULT_IDLE_TIMEOUT
     """A staff session unused this long ends (FOCUS_STAFF_IDLE_MINUTES)."""
+    mail: MailSettings = field(default_factory=MailSettings)
+    """SMTP and addresses (FOCUS_SMTP_*, FOCUS_MAIL_FROM, FOCUS_TEAM_EMAIL)."""
 
     @property
     def rasa_socket_url(self) -> str:
@@ -53,6 +56,7 @@ class Settings:
             staff_idle_timeout=timedelta(
                 minutes=float(os.environ.get("FOCUS_STAFF_IDLE_MINUTES", "30"))
             ),
+            mail=MailSettings.from_env(),
         )
 
 
