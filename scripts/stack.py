@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The one launcher of the assistant's parts: case service, action server, Rasa.
+"""The one launcher of the assistant's parts: mail sink, case service, action server, Rasa.
 
 Command line (`make run`): start every part, wait until each answers, then supervise:
 a part that exits is restarted after a backoff (1 s doubling to 30 s, back to 1 s once
@@ -48,11 +48,11 @@ BOT_BIN = ROOT / "bot" / ".venv" / "bin"
 BACKEND = ROOT / "backend"
 BACKEND_PYTHON = BACKEND / ".venv" / "bin" / "python"
 BOT_VAR = ROOT / "bot" / "var"  # `make run`'s conversation database (and the outbox)
-PART_NAMES = ("cases", "actions", "rasa")  # start order; stopped the other way round
+PART_NAMES = ("mail", "cases", "actions", "rasa")  # start order; stopped the other way round
 # Ports on localhost; FOCUS_<PART>_PORT moves one (e.g. to test beside `make run`).
 PORTS = {
     name: int(os.environ.get(f"FOCUS_{name.upper()}_PORT", default))
-    for name, default in (("cases", 8000), ("actions", 5055), ("rasa", 5005))
+    for name, default in (("mail", 2525), ("cases", 8000), ("actions", 5055), ("rasa", 5005))
 }
 STOP_GRACE = 10.0  # seconds between SIGTERM and SIGKILL
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 30.0
@@ -136,7 +136,7 @@ class Part:
         command: list[str],
         env: Env,
         port: int,
-        ready_path: str,
+        ready_path: str | None,
         log: Path | None,
         cwd: Path = ROOT,
         prepare: list[str] | None = None,
@@ -146,8 +146,9 @@ class Part:
         self.command = command
         self.env = dict(env)
         self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.ready_url = self.url + ready_path
+        self.url = f"{'smtp' if ready_path is None else 'http'}://127.0.0.1:{port}"
+        self.ready_url = None if ready_path is None else self.url + ready_path
+        """None: the part answers once its port takes connections (the SMTP sink)."""
         self.ready_key = ready_key  # a JSON field that must be set (Rasa's loaded model)
         self.log = log
         self.cwd = cwd
@@ -235,6 +236,8 @@ class Part:
         return time.monotonic() - self.started_at
 
     def answers(self) -> bool:
+        if self.ready_url is None:
+            return _port_taken(self.port)
         try:
             with urllib.request.urlopen(self.ready_url, timeout=2) as response:
                 if self.ready_key:
@@ -321,6 +324,7 @@ class Stack:
         self.say = say or (lambda _message: None)
         (self.state or BOT_VAR).mkdir(parents=True, exist_ok=True)
         env = env or {}
+        self.names = names
         self.parts = {name: self._part(name, env.get(name, {})) for name in names}
 
     def __enter__(self) -> Stack:
@@ -330,7 +334,13 @@ class Stack:
         self.stop()
 
     def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.ports[name]}"
+        scheme = "smtp" if name == "mail" else "http"
+        return f"{scheme}://127.0.0.1:{self.ports[name]}"
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where the mail sink writes each message it receives (one .eml file each)."""
+        return (self.state or BACKEND / "var") / "mail"
 
     def _shared_env(self) -> dict[str, str]:
         """What every part is told: where the others are, the service token, the folders."""
@@ -354,6 +364,10 @@ class Stack:
         port = self.ports[name]
         log = self.logs / f"{name}.log" if self.logs else None
         shared = self._shared_env()
+        if name == "mail":
+            command = [str(BACKEND_PYTHON), "-m", "focus_cases", "mail-sink", "--port", str(port)]
+            command += ["--dir", str(self.mail_dir)]
+            return Part(name, command, {**shared, **env}, port, None, log, cwd=BACKEND)
         if name == "cases":
             python = str(BACKEND_PYTHON)
             rasa = {
@@ -363,7 +377,7 @@ class Stack:
             return Part(
                 name,
                 [python, "-m", "focus_cases", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                {**shared, **rasa, **env},
+                {**shared, **rasa, **self._smtp(), **env},
                 port,
                 "/health",
                 log,
@@ -394,6 +408,12 @@ class Stack:
                 ready_key="model_file",
             )
         raise ValueError(f"no part {name!r}; the parts are {', '.join(PART_NAMES)}")
+
+    def _smtp(self) -> dict[str, str]:
+        """The case service sends its mail to this stack's sink, when it has one."""
+        if "mail" not in self.names:
+            return {}
+        return {"FOCUS_SMTP_HOST": "127.0.0.1", "FOCUS_SMTP_PORT": str(self.ports["mail"])}
 
     def _rasa(self, command: str) -> list[str]:
         """`rasa run` or `rasa shell` on this stack's port, model and endpoints."""
@@ -555,6 +575,7 @@ def _announce(message: str) -> None:
 
 
 WHERE = {
+    "mail": "mail sink {} (each message a file in {mail_dir})",
     "cases": "web pages {}/",
     "actions": "custom actions {}",
     "rasa": "chat API {} (REST: /webhooks/rest/webhook)",
@@ -602,7 +623,8 @@ def main(argv: list[str] | None = None) -> int:
         stack.start(*wanted, timeout=args.timeout, cancel=stopping)
         if stopping.is_set():
             return 0
-        _announce("ready: " + "; ".join(WHERE[name].format(stack.url(name)) for name in wanted))
+        where = (WHERE[name].format(stack.url(name), mail_dir=stack.mail_dir) for name in wanted)
+        _announce("ready: " + "; ".join(where))
         if args.shell:
             return _run_shell(stack, stopping)
         stack.supervise(stopping)

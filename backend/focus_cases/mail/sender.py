@@ -24,6 +24,7 @@ from aiohttp import web
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from focus_cases.clock import LONDON
 from focus_cases.mail.settings import MailSettings
 from focus_cases.models import CaseEvent, Mail
 from focus_cases.state import CLOCK, SESSIONS, SETTINGS
@@ -48,7 +49,7 @@ def message(mail: Mail, settings: MailSettings) -> EmailMessage:
     out["From"] = settings.sender
     out["To"] = mail.recipient
     out["Subject"] = mail.subject
-    out["Date"] = email.utils.format_datetime(mail.created_at)
+    out["Date"] = email.utils.format_datetime(mail.created_at.astimezone(LONDON))
     out["Message-ID"] = mail.message_id
     out.set_content(mail.body_text)
     out.add_alternative(mail.body_html, subtype="html")

@@ -40,6 +40,7 @@ def controller(folder: Path, host: str, port: int) -> Controller:
 
 def serve(folder: Path, host: str, port: int) -> None:
     """Run a sink in the foreground until interrupted."""
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's every connection
     sink = controller(folder, host, port)
     sink.start()
     print(f"mail sink on {host}:{port}, writing to {folder.resolve()}", flush=True)
