@@ -5,6 +5,7 @@ send, and the queue keeping mail while the server is down."""
 import asyncio
 import email
 import email.policy
+import socket
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -21,21 +22,27 @@ from focus_cases.mail.sink import controller
 from focus_cases.models import Account, AuditEntry, Mail
 from focus_cases.state import SESSIONS
 
-SINK_PORT = 2511
 TEAM = "team@focus.example"
 TARIFF = {"kind": "tariff", "customer_words": "What am I paying?", "details": {}}
 
 
 class Sink:
-    """The mail sink on SINK_PORT, writing to a folder; stopped and started at will."""
+    """The mail sink on a free port, writing to a folder; stopped and started at will."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.server = controller(folder, "127.0.0.1", SINK_PORT)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.settings = MailSettings(
+            smtp_host="127.0.0.1", smtp_port=self.port, team_email=TEAM, interval=0.05
+        )
+        """The service's settings to send here."""
+        self.server = controller(folder, "127.0.0.1", self.port)
         self.running = False
 
     def start(self) -> None:
-        self.server = controller(self.folder, "127.0.0.1", SINK_PORT)  # one run each
+        self.server = controller(self.folder, "127.0.0.1", self.port)  # one run each
         self.server.start()
         self.running = True
 
@@ -69,13 +76,10 @@ def sink(tmp_path: Path) -> Iterator[Sink]:
     running.stop()
 
 
-MAIL = MailSettings(smtp_host="127.0.0.1", smtp_port=SINK_PORT, team_email=TEAM, interval=0.05)
-
-
 @pytest.fixture
-async def client(make_client: MakeClient) -> TestClient:
+async def client(make_client: MakeClient, sink: Sink) -> TestClient:
     """The app with its sender delivering to the sink."""
-    return await make_client(mail=MAIL)
+    return await make_client(mail=sink.settings)
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:
@@ -222,11 +226,11 @@ async def test_after_the_last_attempt_the_mail_is_failed_and_staff_see_it(
     sink.stop()
     _, case = await create(client, fault_case())
     for attempt in range(1, sender.MAX_ATTEMPTS + 1):
-        assert await sender.send_due(client.app[SESSIONS], MAIL, clock.at) == (0, 1)
+        assert await sender.send_due(client.app[SESSIONS], sink.settings, clock.at) == (0, 1)
         clock.at += sender.retry_delay(attempt)
     [mail] = await queue(client)
     assert mail.status == "failed" and mail.attempts == sender.MAX_ATTEMPTS
-    assert await sender.send_due(client.app[SESSIONS], MAIL, clock.at) == (0, 0)
+    assert await sender.send_due(client.app[SESSIONS], sink.settings, clock.at) == (0, 0)
     await staff_login(client, "agent")
     detail = await (await client.get(f"/api/cases/{case['reference']}")).json()
     assert detail["events"][-1]["event"] == "email_failed"
@@ -244,7 +248,7 @@ async def test_two_senders_at_once_send_each_mail_once(
     try:
         results = await asyncio.gather(
             *(
-                sender.send_due(sessionmaker(engine), MAIL, clock.at)
+                sender.send_due(sessionmaker(engine), sink.settings, clock.at)
                 for engine in engines
                 for _ in range(2)
             )
