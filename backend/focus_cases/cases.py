@@ -355,7 +355,7 @@ async def send_tariff_details(
         if case.account is None or not case.account.email:
             raise ProblemError(
                 409,
-                "the account has no e-mail address: call the customer instead",
+                "the case has no account with an e-mail address: call the customer instead",
                 slug="no-email-address",
             )
         recipient = mail_queue.tariff_details(session, case, case.account, now)
