@@ -51,40 +51,49 @@ def _price(amount: Decimal) -> str:
     return f"£{amount:,.2f}"
 
 
-def _compose(
-    subject: str,
-    paragraphs: list[str],
-    table: tuple[list[str], list[list[str]]] | None = None,
-    signed: bool = True,
-) -> Rendered:
-    """The mail from its paragraphs (and a table after the first ones' lead-in), as
-    text and as HTML; the HTML escapes every value."""
-    closing = list(SIGNATURE) if signed else []
-    text_parts = list(paragraphs)
-    html_parts = [f"<p>{escape(p)}</p>".replace("\n", "<br>\n") for p in paragraphs]
-    if table:
-        header, rows = table
-        text_parts.insert(2, "\n".join(" | ".join(row) for row in rows))
-        head = "".join(f'<th scope="col">{escape(cell)}</th>' for cell in header)
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+
+
+Block = str | Table
+"""A paragraph (its line breaks kept) or a table."""
+
+
+def _text(block: Block) -> str:
+    if isinstance(block, Table):
+        return "\n".join(" | ".join(row) for row in [block.header, *block.rows])
+    return block
+
+
+def _html(block: Block) -> str:
+    if isinstance(block, Table):
+        head = "".join(f'<th scope="col">{escape(cell)}</th>' for cell in block.header)
         body = "".join(
-            "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+            "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
+            for row in block.rows
         )
-        html_parts.insert(
-            2,
+        return (
             '<table border="1" cellpadding="4" cellspacing="0">'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>",
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
         )
-    text = "\n\n".join(text_parts)
-    if closing:
-        text += "\n\n-- \n" + "\n".join(closing)
-        html_parts.append("<p>" + "<br>\n".join(escape(line) for line in closing) + "</p>")
+    return "<p>" + "<br>\n".join(escape(line) for line in block.split("\n")) + "</p>"
+
+
+def _compose(subject: str, blocks: list[Block], signed: bool = True) -> Rendered:
+    """The mail from its blocks, as text and as HTML (every value escaped), signed by
+    Customer Relations unless it is for the team."""
+    if signed:
+        blocks = [*blocks, "\n".join(SIGNATURE)]
     html = (
         '<!DOCTYPE html>\n<html lang="en-GB"><head><meta charset="utf-8">'
         f"<title>{escape(subject)}</title></head>\n<body>\n"
-        + "\n".join(html_parts)
+        + "\n".join(_html(block) for block in blocks)
         + "\n</body></html>\n"
     )
-    return Rendered(subject=subject, text=text + "\n", html=html)
+    text = "\n\n".join(_text(block) for block in blocks) + "\n"
+    return Rendered(subject=subject, text=text, html=html)
 
 
 def case_confirmation(
@@ -166,7 +175,7 @@ def tariff_details(
             f"{company} has no services with us at present."
         )
         after = "If that is not what you expected, please get in touch."
-    table = (
+    table = Table(
         ["Service", "Description", "Tariff", "Monthly price", "Contract"],
         [
             [
@@ -184,9 +193,9 @@ def tariff_details(
         [
             f"Dear {contact_name},",
             lead,
+            *([table] if lines else []),
             after,
             f"If you have any questions about your tariff, call us on {facts.PHONE} or reply "
             "to this e-mail.",
         ],
-        table if lines else None,
     )
