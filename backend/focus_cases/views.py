@@ -165,7 +165,7 @@ _EVENT_TEXTS = {
     "unassigned": "the case went back to the team's queue",
     "request_linked": "a further request was added",
     "tariff_emailed": "your tariff details were e-mailed to you",
-    "email_failed": "an e-mail to you could not be delivered",
+    "email_failed": "an e-mail about the case could not be delivered",
 }
 
 
