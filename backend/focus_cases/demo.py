@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from focus_cases.models import Account, Service
 
-# (account number, company, contact, e-mail (the reserved .example domain), postcode,
+# (account number, company, contact, e-mail (the reserved .example domain) or None, postcode,
 #  [(product, description, tariff, price, start, end)])
 DEMO_ACCOUNTS = [
     (
@@ -65,7 +65,7 @@ DEMO_ACCOUNTS = [
         "FG009876",
         "Placeholder Plumbing Co (demo)",
         "Pat Placeholder",
-        "pat@plumbing.example",
+        None,  # no e-mail address: the bot and the console show what happens then
         "SW1A 9ZZ",
         [
             (

@@ -99,6 +99,9 @@ class AccountOut(BaseModel):
     contact_name: str
     postcode: str
     services: list[ServiceOut]
+    has_email: bool = Field(
+        description="Whether the account has an e-mail address (the address is not sent)"
+    )
     verified_at: datetime = Field(description="The service's time of this verification")
 
 

@@ -40,6 +40,7 @@ def account_out(account: Account, verified_at: datetime) -> AccountOut:
         company_name=account.company_name,
         contact_name=account.contact_name,
         postcode=account.postcode,
+        has_email=bool(account.email),
         services=[
             ServiceOut(
                 id=s.id,
