@@ -226,11 +226,11 @@ async def test_after_the_last_attempt_the_mail_is_failed_and_staff_see_it(
     sink.stop()
     _, case = await create(client, fault_case())
     for attempt in range(1, sender.MAX_ATTEMPTS + 1):
-        assert await sender.send_due(client.app[SESSIONS], sink.settings, clock.at) == (0, 1)
+        assert await sender.send_due(client.app[SESSIONS], sink.settings, clock) == (0, 1)
         clock.at += sender.retry_delay(attempt)
     [mail] = await queue(client)
     assert mail.status == "failed" and mail.attempts == sender.MAX_ATTEMPTS
-    assert await sender.send_due(client.app[SESSIONS], sink.settings, clock.at) == (0, 0)
+    assert await sender.send_due(client.app[SESSIONS], sink.settings, clock) == (0, 0)
     await staff_login(client, "agent")
     detail = await (await client.get(f"/api/cases/{case['reference']}")).json()
     assert detail["events"][-1]["event"] == "email_failed"
@@ -248,7 +248,7 @@ async def test_two_senders_at_once_send_each_mail_once(
     try:
         results = await asyncio.gather(
             *(
-                sender.send_due(sessionmaker(engine), sink.settings, clock.at)
+                sender.send_due(sessionmaker(engine), sink.settings, clock)
                 for engine in engines
                 for _ in range(2)
             )

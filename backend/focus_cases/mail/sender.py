@@ -2,7 +2,8 @@
 
 Safe with several case-service instances: a claim takes due rows with SELECT ... FOR
 UPDATE SKIP LOCKED (PostgreSQL; SQLite's write lock serialises claims) and moves their
-next attempt LEASE ahead, so no other instance takes them while they are being sent;
+next attempt LEASE ahead, so no other instance takes them while they are being sent
+(one message per claim, so a lease covers one send);
 an instance that dies mid-send leaves them to be taken again when the lease ends.
 
 A failed send is retried with backoff per message: RETRY_FIRST, doubling up to
@@ -24,14 +25,16 @@ from aiohttp import web
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from focus_cases.clock import LONDON
+from focus_cases.clock import LONDON, Clock
 from focus_cases.mail.settings import MailSettings
 from focus_cases.models import CaseEvent, Mail
 from focus_cases.state import CLOCK, SESSIONS, SETTINGS
 
 log = logging.getLogger("focus_cases.mail")
 
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(minutes=10)
+"""Longer than one message's send can take (each SMTP step times out after
+FOCUS_SMTP_TIMEOUT, 30 s by default)."""
 RETRY_FIRST = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=1)
 MAX_ATTEMPTS = 10
@@ -56,7 +59,7 @@ def message(mail: Mail, settings: MailSettings) -> EmailMessage:
     return out
 
 
-async def claim(sessions: async_sessionmaker, now: datetime, limit: int = BATCH) -> list[Mail]:
+async def claim(sessions: async_sessionmaker, now: datetime, limit: int) -> list[Mail]:
     """Take up to ``limit`` due mails for this instance: counted as an attempt, and
     leased so no other instance takes them meanwhile."""
     async with sessions.begin() as session:
@@ -125,11 +128,16 @@ def _facts(mail: Mail) -> tuple[int, str, int]:
 
 
 async def send_due(
-    sessions: async_sessionmaker, settings: MailSettings, now: datetime
+    sessions: async_sessionmaker, settings: MailSettings, clock: Clock
 ) -> tuple[int, int]:
-    """Claim the due mail and send each; (sent, failed this round)."""
+    """Claim due mail one message at a time (so a lease never has to outlast more than
+    one send) and send it, up to BATCH; (sent, failed) this round."""
     sent = failed = 0
-    for mail in await claim(sessions, now):
+    for _ in range(BATCH):
+        claimed = await claim(sessions, clock.now(), limit=1)
+        if not claimed:
+            break
+        [mail] = claimed
         try:
             await aiosmtplib.send(
                 message(mail, settings),
@@ -142,10 +150,10 @@ async def send_due(
             )
         except Exception as error:  # one bad mail must not stop the others
             failed += 1
-            await _record_failure(sessions, mail, _describe(error), now)
+            await _record_failure(sessions, mail, _describe(error), clock.now())
             continue
         sent += 1
-        await _record_sent(sessions, mail, now)
+        await _record_sent(sessions, mail, clock.now())
         log.info("mail id=%d kind=%s sent at attempt %d", *_facts(mail))
     return sent, failed
 
@@ -154,7 +162,7 @@ async def _send_periodically(app: web.Application) -> None:
     settings = app[SETTINGS].mail
     while True:
         try:
-            await send_due(app[SESSIONS], settings, app[CLOCK].now())
+            await send_due(app[SESSIONS], settings, app[CLOCK])
         except Exception:
             log.exception("the mail sender failed; will retry")
         await asyncio.sleep(settings.interval)
