@@ -49,7 +49,7 @@ def _add(
     )
 
 
-def out_of_hours(case: Case) -> bool:
+def _out_of_hours(case: Case) -> bool:
     """Made while the team was closed (so it waits for the next opening)."""
     return case.due_at > case.created_at
 
@@ -80,7 +80,7 @@ def for_new_case(
             ),
             now,
         )
-    if case.kind == "fault" and out_of_hours(case):
+    if case.kind == "fault" and _out_of_hours(case):
         _add(
             session,
             Kind.FAULT_ALERT,
