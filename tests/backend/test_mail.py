@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient
+from aiosmtpd.controller import Controller
 from conftest import BEARER, MakeClient, MovableClock, create, fault_case, london, staff_login
 from sqlalchemy import select, update
 
@@ -38,18 +39,16 @@ class Sink:
             smtp_host="127.0.0.1", smtp_port=self.port, team_email=TEAM, interval=0.05
         )
         """The service's settings to send here."""
-        self.server = controller(folder, "127.0.0.1", self.port)
-        self.running = False
+        self.server: Controller | None = None
 
     def start(self) -> None:
-        self.server = controller(self.folder, "127.0.0.1", self.port)  # one run each
+        self.server = controller(self.folder, "127.0.0.1", self.port)  # one per run
         self.server.start()
-        self.running = True
 
     def stop(self) -> None:
-        if self.running:
+        if self.server is not None:
             self.server.stop()
-            self.running = False
+            self.server = None
 
     def messages(self) -> list[EmailMessage]:
         return [
