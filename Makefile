@@ -28,7 +28,8 @@ $(SPACY_PIPELINE): bot/.venv/.synced bot/nlp/build.py bot/nlp/catalogue.py
 train: setup
 	$(RASA) train --config config.yml --domain domain.yml --data bot/data --out bot/models
 
-## run: the whole assistant on localhost (case service 8000, Rasa 5005, actions 5055);
+## run: the whole assistant on localhost (case service 8000, Rasa 5005, actions 5055,
+## mail sink 2525 writing to backend/var/mail);
 ## a part that exits is restarted, Ctrl-C stops them all
 run: train
 	python3 scripts/stack.py --model bot/models

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The one launcher of the assistant's parts: case service, action server, Rasa.
+"""The one launcher of the assistant's parts: mail sink, case service, action server, Rasa.
 
 Command line (`make run`): start every part, wait until each answers, then supervise:
 a part that exits is restarted after a backoff (1 s doubling to 30 s, back to 1 s once
@@ -56,11 +56,12 @@ BACKEND = ROOT / "backend"
 BACKEND_PYTHON = BACKEND / ".venv" / "bin" / "python"
 BOT_VAR = ROOT / "bot" / "var"  # `make run`'s conversation database (and the outbox)
 SCRIPTS = ROOT / "scripts"
-PART_NAMES = ("cases", "actions", "rasa")  # start order; stopped the other way round
+PART_NAMES = ("mail", "cases", "actions", "rasa")  # start order; stopped the other way round
+REPLICATED = ("cases", "actions", "rasa")  # the parts the scaled profile runs several of
 # Ports on localhost; FOCUS_<PART>_PORT moves one (e.g. to test beside `make run`).
 PORTS = {
     name: int(os.environ.get(f"FOCUS_{name.upper()}_PORT", default))
-    for name, default in (("cases", 8000), ("actions", 5055), ("rasa", 5005))
+    for name, default in (("mail", 2525), ("cases", 8000), ("actions", 5055), ("rasa", 5005))
 }
 # The scaled profile's servers, on localhost too.
 SCALED_PORTS = {
@@ -88,10 +89,10 @@ class Scale:
         """Every part of the profile in start order: servers first, nginx last."""
         replicas = (
             f"{kind}-{number}"
-            for kind in PART_NAMES
+            for kind in REPLICATED
             for number in range(1, getattr(self, kind) + 1)
         )
-        return ("redis", *replicas, "nginx")
+        return ("redis", "mail", *replicas, "nginx")
 
 
 @dataclass(frozen=True)
@@ -213,8 +214,10 @@ class Part:
         self.command = command
         self.env = dict(env)
         self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.ready_url = self.url + ready_path if ready_path is not None else None
+        self.url = f"{'smtp' if name == 'mail' else 'http'}://127.0.0.1:{port}"
+        self.ready_url = None if ready_path is None else self.url + ready_path
+        """None: the part answers once its port takes connections (the SMTP sink,
+        Redis, nginx)."""
         self.ready_key = ready_key  # a JSON field that must be set (Rasa's loaded model)
         self.log = log
         self.cwd = cwd
@@ -384,10 +387,11 @@ class Stack:
         (self.state or BOT_VAR).mkdir(parents=True, exist_ok=True)
         if scale:
             names = scale.names()
-            for kind in PART_NAMES:  # replicas on the ports after their balancer's
+            for kind in REPLICATED:  # replicas on the ports after their balancer's
                 for number in range(1, getattr(scale, kind) + 1):
                     self.ports[f"{kind}-{number}"] = self.ports[kind] + number
         env = env or {}
+        self.names = names
         self.parts = {name: self._part(name, env.get(_kind(name), {})) for name in names}
 
     def __enter__(self) -> Stack:
@@ -398,7 +402,13 @@ class Stack:
 
     def url(self, name: str) -> str:
         """A part's address (scaled: a kind's is nginx's internal balancer for it)."""
-        return f"http://127.0.0.1:{self.ports[name]}"
+        scheme = "smtp" if name == "mail" else "http"
+        return f"{scheme}://127.0.0.1:{self.ports[name]}"
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where the mail sink writes each message it receives (one .eml file each)."""
+        return (self.state or BACKEND / "var") / "mail"
 
     def _shared_env(self) -> dict[str, str]:
         """What every part is told: where the others are, the service token, the session
@@ -430,11 +440,11 @@ class Stack:
             f"FOCUS_{kind.upper()}_REPLICAS": " ".join(
                 str(self.ports[f"{kind}-{n}"]) for n in range(1, getattr(self.scale, kind) + 1)
             )
-            for kind in PART_NAMES
+            for kind in REPLICATED
         }
         return {
             **replicas,  # nginx.sh's upstreams
-            **{f"FOCUS_{kind.upper()}_PORT": str(self.ports[kind]) for kind in PART_NAMES},
+            **{f"FOCUS_{kind.upper()}_PORT": str(self.ports[kind]) for kind in REPLICATED},
             "FOCUS_ACTIONS_HOST": "127.0.0.1",
             "FOCUS_PUBLIC_PORT": str(self.ports["public"]),
             "FOCUS_SITE_ORIGINS": " ".join(self.site_origins()),
@@ -474,6 +484,10 @@ class Stack:
         log = self.logs / f"{name}.log" if self.logs else None
         shared = self._shared_env()
         kind = _kind(name)
+        if kind == "mail":
+            command = [str(BACKEND_PYTHON), "-m", "focus_cases", "mail-sink", "--port", str(port)]
+            command += ["--dir", str(self.mail_dir)]
+            return Part(name, command, {**shared, **env}, port, None, log, cwd=BACKEND)
         if kind == "cases":
             python = str(BACKEND_PYTHON)
             serve = [python, "-m", "focus_cases", "serve", "--host", "127.0.0.1"]
@@ -487,7 +501,7 @@ class Stack:
             return Part(
                 name,
                 serve,
-                {**shared, **rasa, **env},
+                {**shared, **rasa, **self._smtp(), **env},
                 port,
                 "/health",
                 log,
@@ -523,6 +537,12 @@ class Stack:
             command = [str(SCRIPTS / f"{kind}.sh"), "run"]
             return Part(name, command, {**shared, **env}, port, None, log)
         raise ValueError(f"no part {name!r}; the parts are {', '.join(PART_NAMES)}")
+
+    def _smtp(self) -> dict[str, str]:
+        """The case service sends its mail to this stack's sink, when it has one."""
+        if "mail" not in self.names:
+            return {}
+        return {"FOCUS_SMTP_HOST": "127.0.0.1", "FOCUS_SMTP_PORT": str(self.ports["mail"])}
 
     def _rasa_options(self, port: int) -> list[str]:
         """Rasa's options for this stack: its address, model and endpoints."""
@@ -708,6 +728,7 @@ def _announce(message: str) -> None:
 
 
 WHERE = {
+    "mail": "mail sink {} (each message a file in {mail_dir})",
     "cases": "web pages {}/",
     "actions": "custom actions {}",
     "rasa": "chat API {} (REST: /webhooks/rest/webhook)",
@@ -721,7 +742,8 @@ def _where(stack: Stack, wanted: list[str]) -> str:
             f"chat and staff console {stack.public_url}/ (nginx, in front of {scale.rasa} "
             f"Rasa, {scale.actions} action-server and {scale.cases} case-service replicas)"
         )
-    return "; ".join(WHERE[name].format(stack.url(name)) for name in wanted)
+    where = (WHERE[name].format(stack.url(name), mail_dir=stack.mail_dir) for name in wanted)
+    return "; ".join(where)
 
 
 def _run_shell(stack: Stack, stopping: threading.Event) -> int:

@@ -1,4 +1,5 @@
-"""Command line: serve, migrate, seed-demo, import-accounts, create-admin, release."""
+"""Command line: serve, migrate, seed-demo, import-accounts, create-admin, release,
+mail-sink."""
 
 import argparse
 import asyncio
@@ -17,6 +18,7 @@ from focus_cases import accounts_import, auth, cases, demo, logs, staff
 from focus_cases.app import create_app
 from focus_cases.clock import Clock, fixed_from_env
 from focus_cases.db import BACKEND_DIR, database_url, make_engine, migrate, sessionmaker
+from focus_cases.mail import sink as mail_sink
 from focus_cases.state import Settings
 
 TOKEN_FILE = BACKEND_DIR / ".secrets" / "service_token"
@@ -84,9 +86,18 @@ def main(argv: list[str] | None = None) -> int:
         "--json", action="store_true", help="print the account as JSON (for scripts and tests)"
     )
     commands.add_parser("release", help="open queued cases that are due")
+    sink = commands.add_parser(
+        "mail-sink", help="a local SMTP server that writes each message to a folder"
+    )
+    sink.add_argument("--host", default="127.0.0.1")
+    sink.add_argument("--port", type=int, default=2525)
+    sink.add_argument("--dir", type=Path, default=BACKEND_DIR / "var" / "mail")
     args = parser.parse_args(argv)
 
     logs.configure()
+    if args.command == "mail-sink":
+        mail_sink.serve(args.dir, args.host, args.port)
+        return 0
     url = database_url()
     if args.command == "serve":
         if not args.no_migrate:

@@ -13,6 +13,7 @@ from focus_cases import handlers as _handlers  # noqa: F401  (importing them fil
 from focus_cases.clock import Clock
 from focus_cases.db import make_engine, sessionmaker
 from focus_cases.endpoints import ENDPOINTS, preflight
+from focus_cases.mail.sender import run_sender
 from focus_cases.middleware import authenticate, problems_and_logging
 from focus_cases.state import CLOCK, ENGINE, OPENAPI, SESSIONS, SETTINGS, Settings
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app[SETTINGS] = settings
     app[CLOCK] = clock or Clock(settings.fixed_now)
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(run_sender)
     rasa_api.setup(app)
     conversation_report.setup(app)
     app[OPENAPI] = openapi.document(ENDPOINTS)

@@ -24,6 +24,7 @@ class Action(StrEnum):
     ACCOUNT_ENABLED = "account_enabled"
     TRANSCRIPT_READ = "transcript_read"
     STATUS_CHANGED = "status_changed"
+    TARIFF_EMAILED = "tariff_emailed"
 
 
 def add(

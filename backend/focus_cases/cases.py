@@ -19,9 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
-from focus_cases import hours
+from focus_cases import audit, hours
 from focus_cases.auth import Principal
 from focus_cases.clock import LONDON
+from focus_cases.mail import queue as mail_queue
 from focus_cases.models import Account, Case, CaseEvent, StaffUser
 from focus_cases.problems import ProblemError, not_found
 from focus_cases.schemas import AnyCase, CaseLookup, CaseQuery, Kind, Status, Summary
@@ -105,13 +106,13 @@ async def _replay(sessions: async_sessionmaker, key: str, data: AnyCase) -> Case
     return case
 
 
-async def _account_id(sessions: async_sessionmaker, data: AnyCase) -> int | None:
+async def _account(sessions: async_sessionmaker, data: AnyCase) -> Account | None:
     """The account the case is for: the pair must match (404 otherwise). Not counted
     toward the verification limits: only the bot and staff create cases, and the bot
     verified the pair in the conversation, where the limits apply."""
     if data.account_number is None or data.postcode is None:
         return None
-    return (await matching_account(sessions, data.account_number, data.postcode)).id
+    return await matching_account(sessions, data.account_number, data.postcode)
 
 
 def respond_by(case: Case) -> datetime:
@@ -162,16 +163,19 @@ async def create_case(
     now: datetime,
     actor: str,
     idempotency_key: str | None,
+    team_email: str,
     submitted: datetime | None = None,
 ) -> tuple[Case, Outcome]:
     """The case and what happened. A repeated Idempotency-Key returns the first case
     (replayed), also when a concurrent request used it first; else the account pair must
     match; a repeat tariff request is linked to the open case; else the case is made at
     ``submitted`` (a late delivery's own time, else ``now``), due as it would have been
-    then: open if that is past, else queued."""
+    then: open if that is past, else queued. A new case's mail (the customer's
+    confirmation, an out-of-hours fault alert to ``team_email``) is queued with it."""
     if idempotency_key and (existing := await _replay(sessions, idempotency_key, data)):
         return existing, "replayed"
-    account_id = await _account_id(sessions, data)
+    account = await _account(sessions, data)
+    account_id = account.id if account else None
     if account_id is not None and (
         linked := await _link_to_open_case(sessions, data, account_id, now, actor)
     ):
@@ -210,6 +214,7 @@ async def create_case(
                         at=created_at,
                     )
                 )
+                mail_queue.for_new_case(session, case, account, respond_by(case), team_email, now)
         except IntegrityError:
             # Either a concurrent request with the same key won, or the random
             # reference collided: return the winner, or try a new reference.
@@ -333,6 +338,33 @@ async def add_note(
         session.add(event)
         case.updated_at = now
     return event
+
+
+async def send_tariff_details(
+    sessions: async_sessionmaker, reference: str, actor: str, now: datetime
+) -> Case:
+    """Queue the account's services, tariffs and prices to its e-mail address, with an
+    event on the case and an audit entry in the same transaction; then the case with
+    its history. 409 unless it is a tariff case of an account with an e-mail address."""
+    async with sessions.begin() as session:
+        case = await _find(session, reference)
+        if case.kind != "tariff":
+            raise ProblemError(
+                409, "tariff details are sent from a tariff case", slug="not-a-tariff-case"
+            )
+        if case.account is None or not case.account.email:
+            raise ProblemError(
+                409,
+                "the case has no account with an e-mail address: call the customer instead",
+                slug="no-email-address",
+            )
+        recipient = mail_queue.tariff_details(session, case, case.account, now)
+        session.add(
+            CaseEvent(case_id=case.id, event="tariff_emailed", note=recipient, actor=actor, at=now)
+        )
+        case.updated_at = now
+        audit.add(session, audit.Action.TARIFF_EMAILED, actor, now, target=case.reference)
+    return await get_case(sessions, reference)
 
 
 async def release_due(sessions: async_sessionmaker, now: datetime) -> int:

@@ -8,12 +8,14 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from focus_cases.models import Account, Service
 
-# (account number, company, contact, postcode, [(product, description, tariff, price, start, end)])
+# (account number, company, contact, e-mail (the reserved .example domain) or None, postcode,
+#  [(product, description, tariff, price, start, end)])
 DEMO_ACCOUNTS = [
     (
         "FG004521",
         "Example Bakery Ltd (demo)",
         "Alex Example",
+        "alex@bakery.example",
         "BN43 6ZZ",
         [
             (
@@ -38,6 +40,7 @@ DEMO_ACCOUNTS = [
         "FG001234",
         "Sample Surveyors LLP (demo)",
         "Sam Sample",
+        "sam@surveyors.example",
         "RH10 9ZZ",
         [
             (
@@ -62,6 +65,7 @@ DEMO_ACCOUNTS = [
         "FG009876",
         "Placeholder Plumbing Co (demo)",
         "Pat Placeholder",
+        None,  # no e-mail address: the bot and the console show what happens then
         "SW1A 9ZZ",
         [
             (
@@ -82,12 +86,13 @@ async def seed(sessions: async_sessionmaker) -> bool:
     async with sessions.begin() as session:
         if await session.scalar(select(func.count()).select_from(Account)):
             return False
-        for number, company, contact, postcode, services in DEMO_ACCOUNTS:
+        for number, company, contact, email, postcode, services in DEMO_ACCOUNTS:
             session.add(
                 Account(
                     account_number=number,
                     company_name=company,
                     contact_name=contact,
+                    email=email,
                     postcode=postcode,
                     services=[
                         Service(

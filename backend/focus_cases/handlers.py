@@ -217,6 +217,7 @@ async def create_case(request: web.Request) -> web.Response:
         now=now,
         actor=principal(request).name,
         idempotency_key=key,
+        team_email=request.app[SETTINGS].mail.team_email,
         submitted=submitted,
     )
     return reply(
@@ -547,6 +548,23 @@ async def add_note(request: web.Request) -> web.Response:
         request[NOW],
     )
     return reply(views.event_out(event), 201)
+
+
+@endpoint(
+    "POST",
+    "/api/cases/{reference}/tariff-email",
+    "E-mail the account's services, tariffs and prices to its address (a tariff case)",
+    roles=STAFF,
+    responses={200: CaseDetail, 404: None, 409: None},
+)
+async def send_tariff_details(request: web.Request) -> web.Response:
+    case = await cases.send_tariff_details(
+        request.app[SESSIONS],
+        request.match_info["reference"],
+        principal(request).name,
+        request[NOW],
+    )
+    return reply(views.case_detail(case, request[NOW]))
 
 
 @endpoint(

@@ -175,3 +175,30 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(100))
     target: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(String(300))
+
+
+class Mail(Base):
+    """An e-mail in the queue, written in the same transaction as what caused it; the
+    sender (mail.sender) claims due rows, sends them and records the outcome."""
+
+    __tablename__ = "mail"
+    __table_args__ = (Index("ix_mail_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    """The Message-ID header: a resend after a crash carries the same one."""
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    """queued, sent or failed (given up after mail.sender.MAX_ATTEMPTS)."""
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    """When the sender may next take it: due, a retry's backoff, or a claim's lease."""
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    """The error's type and SMTP code only: never the message or the address."""

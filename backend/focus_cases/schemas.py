@@ -31,6 +31,13 @@ Kind = Literal[
     "general",
 ]
 Status = Literal["queued", "open", "in_progress", "resolved", "closed"]
+
+
+def label(value: str) -> str:
+    """What people read for a kind or status: "payment_help" is "Payment help"."""
+    return value.replace("_", " ").capitalize()
+
+
 Channel = Literal["chat", "phone", "email", "staff"]
 Role = Literal["agent", "admin"]
 
@@ -92,6 +99,9 @@ class AccountOut(BaseModel):
     contact_name: str
     postcode: str
     services: list[ServiceOut]
+    has_email: bool = Field(
+        description="Whether the account has an e-mail address (the address is not sent)"
+    )
     verified_at: datetime = Field(description="The service's time of this verification")
 
 
@@ -280,7 +290,14 @@ class CaseQuery(BaseModel):
 class EventOut(BaseModel):
     id: int
     event: Literal[
-        "created", "status_changed", "note_added", "assigned", "unassigned", "request_linked"
+        "created",
+        "status_changed",
+        "note_added",
+        "assigned",
+        "unassigned",
+        "request_linked",
+        "tariff_emailed",
+        "email_failed",
     ]
     from_status: Status | None
     to_status: Status | None

@@ -1,7 +1,7 @@
 """Settings and the typed keys of application and request state."""
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from focus_cases.auth import DEFAULT_IDLE_TIMEOUT, Principal
 from focus_cases.clock import Clock, fixed_from_env
 from focus_cases.db import BACKEND_DIR, database_url, tracker_url
+from focus_cases.mail.settings import MailSettings
 from focus_cases.metrics import LOOPBACK, Network, networks
 
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
@@ -43,6 +44,8 @@ class Settings:
     session_secret: str | None = None
     """Signs the chat widget's conversation ids and "try the bot" clock times, shared
     with Rasa and the actions (FOCUS_SESSION_SECRET; see signing)."""
+    mail: MailSettings = field(default_factory=MailSettings)
+    """SMTP and addresses (FOCUS_SMTP_*, FOCUS_MAIL_FROM, FOCUS_TEAM_EMAIL)."""
 
     @property
     def rasa_socket_url(self) -> str:
@@ -68,6 +71,7 @@ class Settings:
             metrics_allow=networks(os.environ.get("FOCUS_METRICS_ALLOW", LOOPBACK)),
             metrics_token=os.environ.get("FOCUS_METRICS_TOKEN") or None,
             session_secret=os.environ.get("FOCUS_SESSION_SECRET") or None,
+            mail=MailSettings.from_env(),
         )
 
 

@@ -29,6 +29,7 @@ from focus_cases.schemas import (
     Status,
     StatusOut,
     WidgetConfig,
+    label,
 )
 
 
@@ -39,6 +40,7 @@ def account_out(account: Account, verified_at: datetime) -> AccountOut:
         company_name=account.company_name,
         contact_name=account.contact_name,
         postcode=account.postcode,
+        has_email=bool(account.email),
         services=[
             ServiceOut(
                 id=s.id,
@@ -163,6 +165,8 @@ _EVENT_TEXTS = {
     "assigned": "a team member took the case",
     "unassigned": "the case went back to the team's queue",
     "request_linked": "a further request was added",
+    "tariff_emailed": "your tariff details were e-mailed to you",
+    "email_failed": "an e-mail about the case could not be delivered",
 }
 
 
@@ -214,11 +218,6 @@ def widget_config(now: datetime, socket_url: str) -> WidgetConfig:
         next_open_text=hours.describe(h.next_open),
         hours_summary=hours.SUMMARY,
     )
-
-
-def label(value: str) -> str:
-    """What staff see for a kind or status: "payment_help" is "Payment help"."""
-    return value.replace("_", " ").capitalize()
 
 
 def meta() -> Meta:

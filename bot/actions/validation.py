@@ -129,10 +129,12 @@ class FocusForm(FormValidationAction):
         """Runs once the form is complete and confirmed: the case is submitted."""
         case = base_case(tracker, self.form, self.kind)
         case["details"] = self.case_details(tracker)
-        await submit(
-            dispatcher, tracker, self.form, case, self.next_steps.format_map(SlotText(tracker))
-        )
+        await submit(dispatcher, tracker, self.form, case, self.next_steps_text(tracker))
         return []
+
+    def next_steps_text(self, tracker: Tracker) -> str:
+        """What the customer is told happens next: ``next_steps`` over the slots."""
+        return self.next_steps.format_map(SlotText(tracker))
 
     # --- the shared conduct --------------------------------------------------------
 

@@ -24,6 +24,9 @@ async def test_verify_normalises_and_discloses_services(client: TestClient) -> N
     assert service["tariff_name"] == "Business Fibre 500"
     assert service["monthly_price"] == "49.00"
     assert service["contract_end"] == "2027-02-28"
+    assert body["has_email"] is True and "email" not in body  # whether, never the address
+    status, body = await verify(client, account_number="FG009876", postcode="SW1A 9ZZ")
+    assert status == 200 and body["has_email"] is False
 
 
 async def test_unknown_account_and_wrong_postcode_look_the_same(client: TestClient) -> None:

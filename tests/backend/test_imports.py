@@ -16,13 +16,16 @@ import focus_cases
 
 PACKAGE = Path(focus_cases.__file__).parent
 MODULES = sorted(
-    f"focus_cases.{path.stem}" for path in PACKAGE.glob("*.py") if path.stem != "__init__"
+    "focus_cases." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
+    for path in PACKAGE.rglob("*.py")
+    if path.stem != "__init__"
 )
 
 
 def _imported(module: str) -> set[str]:
-    """The focus_cases modules that ``module``'s source imports."""
-    tree = ast.parse((PACKAGE / f"{module.removeprefix('focus_cases.')}.py").read_text())
+    """The focus_cases modules (subpackages' too) that ``module``'s source imports."""
+    path = PACKAGE / (module.removeprefix("focus_cases.").replace(".", "/") + ".py")
+    tree = ast.parse(path.read_text())
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):

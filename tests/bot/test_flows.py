@@ -139,7 +139,19 @@ def test_tariff_shows_plans_and_asks_customer_relations_to_email(stack, sender):
     stack.reply(sender, ACCOUNT)
     reply = stack.reply(sender, POSTCODE)
     assert "Business Fibre 500, contract ends Sunday 28 February 2027" in reply
-    assert "email the full details" in reply
+    assert "email the full details of your tariff to the address on your account" in reply
+    [case] = new_cases(stack, before)
+    assert case["kind"] == "tariff"
+
+
+def test_tariff_promises_no_email_to_an_account_without_an_address(stack, sender):
+    before = references(stack)
+    stack.reply(sender, "can you tell me what tariff we're on")
+    stack.reply(sender, "FG009876")  # demo: no e-mail address on the account
+    reply = stack.reply(sender, "SW1A 9ZZ")
+    assert "Ethernet 100" in reply
+    assert "We have no e-mail address for your account" in reply and "0330 024 2000" in reply
+    assert "will email" not in reply
     [case] = new_cases(stack, before)
     assert case["kind"] == "tariff"
 

@@ -1,8 +1,11 @@
 """The staff console against the real stack in Chromium: queue, case, transcript, status,
-notes, search, assigning, the vocabulary from /api/meta, try the bot, reports, hostile
-text, logout."""
+notes, search, assigning, e-mailing tariff details, the vocabulary from /api/meta, try
+the bot, reports, hostile text, logout."""
 
+import email
+import email.policy
 import re
+import time
 
 from conftest import FAULT_DIALOGUE_START, HOSTILE, SATURDAY, Stack, log_in, screenshot
 from focus_cases.cases import TRANSITIONS
@@ -125,6 +128,34 @@ def test_search_then_assign_to_me_and_my_cases(page: Page, stack: Stack) -> None
     page.get_by_role("link", name=other["reference"]).click()
     page.get_by_role("button", name="Unassign").click()
     expect(page.locator("#case-assignee")).to_have_text("No one yet")
+
+
+def test_tariff_details_are_e_mailed_from_a_tariff_case(page: Page, stack: Stack) -> None:
+    log_in(page, stack)
+    account = {"account_number": "FG001234", "postcode": "RH10 9ZZ"}
+    case = _staff_create_case(page, "What are we paying for our phones?", "tariff", **account)
+    page.goto(f"{stack.url}/staff/#/case/{case['reference']}")
+    page.get_by_role("button", name="E-mail tariff details").click()
+    expect(page.locator(".history")).to_contain_text("Tariff details e-mailed")
+    expect(page.locator(".history")).to_contain_text("sam@surveyors.example")
+    screenshot(page, "console-tariff-emailed")
+    mail_dir = stack.cases.stack.mail_dir
+    for _ in range(60):  # the sink gets it within the sender's interval
+        sent = [
+            email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            for path in mail_dir.glob("*.eml")
+        ]
+        tariffs = [m for m in sent if "tariff details" in str(m["Subject"])]
+        if tariffs:
+            break
+        time.sleep(0.5)
+    [message] = tariffs
+    assert message["To"] == "sam@surveyors.example"
+    assert "Cloud Voice 12" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    other = _staff_create_case(page, "A question about our bill", "general", **account)
+    page.goto(f"{stack.url}/staff/#/case/{other['reference']}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(other["reference"])
+    expect(page.get_by_role("button", name="E-mail tariff details")).to_have_count(0)
 
 
 def test_hostile_text_is_shown_as_text_in_the_console(page: Page, stack: Stack) -> None:

@@ -508,6 +508,8 @@
     if (e.event === "assigned") return "Assigned to " + e.note;
     if (e.event === "unassigned") return "Unassigned from " + e.note;
     if (e.event === "request_linked") return "The customer asked again";
+    if (e.event === "tariff_emailed") return "Tariff details e-mailed";
+    if (e.event === "email_failed") return "E-mail not delivered (given up)";
     return "Note";
   }
 
@@ -691,10 +693,32 @@
           conversation),
         h("div", {},
           assigneePanel(c),
+          c.kind === "tariff" ? tariffPanel(c) : null,
           statusForm,
           noteForm,
           h("section", { className: "card" }, h("h2", { text: "History" }), history))),
     ]);
+  }
+
+  /** A tariff case: e-mail the account's services, tariffs and prices to its address. */
+  function tariffPanel(c) {
+    var message = h("p", { className: "error", role: "alert", hidden: true });
+    return h("section", { className: "card" },
+      h("h2", { text: "Tariff details" }),
+      h("p", { className: "muted", text: "Sends the account's services, tariffs and monthly prices to the account's e-mail address, from the standard template." }),
+      h("button", { type: "button", className: "primary", text: "E-mail tariff details", onclick: function () {
+        message.hidden = true;
+        api("POST", "/api/cases/" + encodeURIComponent(c.reference) + "/tariff-email")
+          .then(function (updated) {
+            renderCase(updated);
+            say("Tariff details for " + c.reference + " are on their way to " + updated.events[updated.events.length - 1].note + ".");
+          })
+          .catch(function (error) {
+            message.textContent = error.message;
+            message.hidden = false;
+          });
+      } }),
+      message);
   }
 
   /** Who works the case: take it or let it go; an admin gives it to anyone. */
