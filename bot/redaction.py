@@ -7,7 +7,9 @@ customer's words), and SQLAlchemy errors (Rasa's SQL tracker store) carry their
 statement's parameters. ``install`` wraps the process's log-record factory, so every
 record from any logger, and its traceback, is redacted before a handler sees it:
 those bodies go whole, and what still looks like a postcode, a phone number, an
-account number or an e-mail address is masked.
+account number or an e-mail address is masked. Python warnings go through logging
+too (Rasa warns with the customer's message when it can't parse a "/intent{...}"
+text; that warning is dropped, since its whole point is the customer's words).
 
 Installed by bot/channels.py (Rasa imports it at start-up, before any conversation)
 and by bot/actions/server.py.
@@ -15,6 +17,7 @@ and by bot/actions/server.py.
 
 import logging
 import re
+import warnings
 
 REDACTED = "<redacted>"
 _BODIES = [  # each to the end of its line (a repr: the body's own newlines are escaped)
@@ -28,6 +31,9 @@ _SHAPES = [
     re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail address
 ]
 _FORMATTER = logging.Formatter()
+# Warnings that quote what the customer typed (rasa.shared.nlu.interpreter's
+# "/intent{...}" parser, for any message that starts with a slash).
+_QUOTING_WARNINGS = [r"Failed to parse arguments in line"]
 
 
 def redact(text: str) -> str:
@@ -50,7 +56,11 @@ def _redacted(record: logging.LogRecord) -> logging.LogRecord:
 
 
 def install() -> None:
-    """Redact every log record this process makes from now on (once per process)."""
+    """Redact every log record this process makes from now on, warnings included
+    (once per process)."""
+    for message in _QUOTING_WARNINGS:
+        warnings.filterwarnings("ignore", message=message)
+    logging.captureWarnings(True)
     make = logging.getLogRecordFactory()
     if getattr(make, "redacting", False):
         return

@@ -3,6 +3,7 @@ library logs of a body, and anything shaped like personal data, never reaches a 
 
 import io
 import logging
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -74,3 +75,23 @@ def test_ordinary_lines_are_kept(log):
     )
     logger.warning(line)
     assert out.getvalue() == line + "\n"
+
+
+def test_warnings_are_redacted_and_those_quoting_the_customer_dropped(log):
+    _logger, out = log
+    handler = logging.StreamHandler(out)
+    logging.getLogger("py.warnings").addHandler(handler)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")  # over pytest.ini's "ignore::UserWarning"
+            logging.captureWarnings(False)  # pytest has swapped the hook an earlier test set
+            redaction.install()
+            quoting = f"Failed to parse arguments in line '/restart {NAME}'."
+            warnings.warn(quoting, UserWarning, stacklevel=1)
+            warnings.warn(f"an odd value near {POSTCODE}", UserWarning, stacklevel=1)
+    finally:
+        logging.getLogger("py.warnings").removeHandler(handler)
+        logging.captureWarnings(False)
+    written = out.getvalue()
+    assert NAME not in written and POSTCODE not in written
+    assert f"an odd value near {redaction.REDACTED}" in written
