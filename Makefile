@@ -10,7 +10,7 @@ RASA := bot/.venv/bin/rasa
 BOT_PY := bot/.venv/bin/python
 SPACY_PIPELINE := bot/models/spacy_en/meta.json
 
-.PHONY: setup run run-scaled shell admin test eval bench profile train lint fmt backend clean
+.PHONY: setup run run-scaled shell admin test test-hostile eval bench profile train lint fmt backend clean
 
 setup: bot/.venv/.synced $(SPACY_PIPELINE) backend/.venv/.synced
 
@@ -76,6 +76,11 @@ admin: backend/.venv/.synced
 ## shell: talk to the bot in the terminal (case service and actions run behind it)
 shell: train
 	python3 scripts/stack.py --model bot/models --shell --logs reports/shell-logs
+
+## test-hostile: 10,000 hostile messages through the chat channel (`make test` sends 500)
+test-hostile: train
+	FOCUS_HOSTILE_MESSAGES=10000 FOCUS_TEST_MODEL=$$(ls -t bot/models/*.tar.gz | head -1) \
+	  bot/.venv/bin/pytest tests/security/test_hostile_messages.py
 
 ## profile: where a turn's time goes (py-spy samples each part; printed, never asserted)
 profile: train
