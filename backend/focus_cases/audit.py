@@ -24,6 +24,8 @@ class Action(StrEnum):
     ACCOUNT_ENABLED = "account_enabled"
     TRANSCRIPT_READ = "transcript_read"
     STATUS_CHANGED = "status_changed"
+    ERASED = "erased"
+    PURGED = "purged"
 
 
 def add(

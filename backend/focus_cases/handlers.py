@@ -10,7 +10,7 @@ import csv
 import io
 import math
 import re
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime
 
 from aiohttp import web
@@ -22,6 +22,7 @@ from focus_cases import (
     auth,
     cases,
     db,
+    erasure,
     rasa_api,
     staff,
     verification,
@@ -54,6 +55,8 @@ from focus_cases.schemas import (
     CaseQuery,
     CaseSummary,
     ConversationId,
+    ErasureOut,
+    ErasureRequest,
     EventOut,
     Health,
     HoursOut,
@@ -592,6 +595,29 @@ async def import_accounts(request: web.Request) -> web.Response:
             errors=[r.model_dump() for r in report.rejected],
         )
     return reply(report)
+
+
+@endpoint(
+    "POST",
+    "/api/admin/erasures",
+    "UK GDPR erasure of an account's or a case's data: cases anonymised, conversations "
+    "and waiting submissions deleted, recorded in the audit log",
+    roles=ADMIN,
+    body=ErasureRequest,
+    responses={200: ErasureOut, 404: None, 422: None},
+)
+async def erase(request: web.Request) -> web.Response:
+    body = await read_body(request, ErasureRequest)
+    result = await erasure.erase(
+        request.app[SESSIONS],
+        request.app[SETTINGS].stores,
+        principal(request).name,
+        real_now(request),
+        account=body.account_number,
+        reference=body.reference,
+        dry_run=body.dry_run,
+    )
+    return reply(ErasureOut(dry_run=body.dry_run, summary=result.describe(), **asdict(result)))
 
 
 # --- the bot, for the web pages ------------------------------------------------------

@@ -1,7 +1,7 @@
 """Settings and the typed keys of application and request state."""
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from focus_cases.auth import DEFAULT_IDLE_TIMEOUT, Principal
 from focus_cases.clock import Clock, fixed_from_env
 from focus_cases.db import BACKEND_DIR, database_url
+from focus_cases.retention import Retention
+from focus_cases.stores import Stores
 
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 
@@ -32,6 +34,11 @@ class Settings:
     """Where browsers reach Rasa's socket.io, when not at ``rasa_url`` (FOCUS_RASA_PUBLIC_URL)."""
     staff_idle_timeout: timedelta = DEFAULT_IDLE_TIMEOUT
     """A staff session unused this long ends (FOCUS_STAFF_IDLE_MINUTES)."""
+    stores: Stores = field(default_factory=Stores)
+    """Rasa's tracker store and the bot's outbox, for erasure and retention."""
+    retention: Retention = field(default_factory=Retention)
+    purge_interval: float = 24 * 3600.0
+    """Seconds between retention purges (the first runs at startup)."""
 
     @property
     def rasa_socket_url(self) -> str:
@@ -53,6 +60,8 @@ class Settings:
             staff_idle_timeout=timedelta(
                 minutes=float(os.environ.get("FOCUS_STAFF_IDLE_MINUTES", "30"))
             ),
+            stores=Stores.from_env(),
+            retention=Retention.from_env(),
         )
 
 

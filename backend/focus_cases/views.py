@@ -163,6 +163,7 @@ _EVENT_TEXTS = {
     "assigned": "a team member took the case",
     "unassigned": "the case went back to the team's queue",
     "request_linked": "a further request was added",
+    "erased": "the customer's details were erased",
 }
 
 
