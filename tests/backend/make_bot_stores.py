@@ -1,12 +1,13 @@
 """Write the bot's real stores for the erasure tests, with the bot's own code: run by
 bot/.venv's Python (Rasa 3.6), not the service's.
 
-    python make_bot_stores.py SPEC.json TRACKER.db OUTBOX.db
+    python make_bot_stores.py SPEC.json FOLDER
 
-SPEC: {"conversations": {sender_id: {"at": epoch, "said": [text...],
-"slots": {name: value}}}, "outbox": {key: body}}. Rasa's SQLTrackerStore creates its
-``events`` table and saves each conversation as a tracker; bot.actions.outbox's Outbox
-keeps each submission.
+SPEC: {"conversations": {sender_id: {"at": epoch, "said": [[text, entity or null]...],
+"slots": {name: value}}}, "outbox": {key: body}}. In FOLDER: tracker.db, where Rasa's
+SQLTrackerStore saves each conversation as a tracker; outbox.db, where
+bot.actions.outbox's Outbox keeps each submission; <sender_id>.yml, each conversation as
+the test story Rasa's HTTP API gives the staff console.
 """
 
 import asyncio
@@ -25,29 +26,39 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.training_data.story_writer.yaml_story_writer import YAMLStoryWriter
 
 
 def _events(conversation: dict) -> list:
     at = conversation["at"]
     events = [ActionExecuted("action_session_start", timestamp=at), SessionStarted(timestamp=at)]
-    for text in conversation["said"]:
+    for text, entity in conversation["said"]:
+        tagged = [{"entity": entity, "value": text, "start": 0, "end": len(text)}]
         events += [
             ActionExecuted("action_listen", timestamp=at),
-            UserUttered(text, intent={"name": "inform", "confidence": 1.0}, timestamp=at),
+            UserUttered(
+                text,
+                intent={"name": "inform", "confidence": 1.0},
+                entities=tagged if entity else [],
+                timestamp=at,
+            ),
             BotUttered(f"Thanks. You said: {text}", timestamp=at),
         ]
     events += [SlotSet(name, value, timestamp=at) for name, value in conversation["slots"].items()]
     return events
 
 
-async def main(spec: dict, tracker_db: str, outbox_db: str) -> None:
-    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=tracker_db)
+async def main(spec: dict, folder: Path) -> None:
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(folder / "tracker.db"))
     for sender_id, conversation in spec["conversations"].items():
-        await store.save(DialogueStateTracker.from_events(sender_id, _events(conversation)))
-    outbox = Outbox(f"sqlite:///{outbox_db}")
+        tracker = DialogueStateTracker.from_events(sender_id, _events(conversation))
+        await store.save(tracker)
+        story = YAMLStoryWriter().dumps(tracker.as_story().story_steps, is_test_story=True)
+        (folder / f"{sender_id}.yml").write_text(story)
+    outbox = Outbox(f"sqlite:///{folder / 'outbox.db'}")
     for key, body in spec["outbox"].items():
         await outbox.put(key, body)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(json.loads(Path(sys.argv[1]).read_text()), *sys.argv[2:4]))
+    asyncio.run(main(json.loads(Path(sys.argv[1]).read_text()), Path(sys.argv[2])))

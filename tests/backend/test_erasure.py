@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import yaml
 from aiohttp.test_utils import TestClient
 from conftest import (
     BEARER,
@@ -31,7 +32,7 @@ from conftest import (
 )
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from focus_cases import erasure, retention
+from focus_cases import erasure, redaction, retention
 from focus_cases.models import AuditEntry, Case
 from focus_cases.retention import Retention
 from focus_cases.state import SESSIONS
@@ -59,26 +60,36 @@ PRIYA = {
 }
 
 
-def _said(who: dict[str, str]) -> list[str]:
+def _said(who: dict[str, str]) -> list[tuple[str, str | None]]:
+    """What the customer typed, and the entity the whole message is, if one."""
     return [
-        f"{who['words']}",
-        who["account"],
-        who["postcode"],
-        f"I'm {who['name']}, call {who['phone']} or mail {who['email']}",
+        (who["words"], None),
+        (who["account"], "account_number"),
+        (who["postcode"], "postcode"),
+        (who["phone"], "phone"),
+        (f"I'm {who['name'].split()[0]}, mail {who['email']}", None),
     ]
 
 
 SPEC = {
     "conversations": {
-        "conv-sam": {"at": NOW - 3600, "said": _said(SAM), "slots": {"contact_name": SAM["name"]}},
+        "conv-sam": {
+            "at": NOW - 3600,
+            "said": _said(SAM),
+            "slots": {
+                "contact_name": SAM["name"],
+                "account": {"account_number": SAM["account"], "postcode": SAM["postcode"]},
+                "fact_phone": "0345 000 0000",
+            },
+        },
         "conv-sam-2": {"at": NOW - 1800, "said": _said(SAM), "slots": {}},
         "conv-priya": {
             "at": NOW - 600,
             "said": _said(PRIYA),
             "slots": {"contact_phone": PRIYA["phone"]},
         },
-        "conv-91-days": {"at": NOW - 91 * DAY, "said": ["hello"], "slots": {}},
-        "conv-89-days": {"at": NOW - 89 * DAY, "said": ["hello"], "slots": {}},
+        "conv-91-days": {"at": NOW - 91 * DAY, "said": [("hello", None)], "slots": {}},
+        "conv-89-days": {"at": NOW - 89 * DAY, "said": [("hello", None)], "slots": {}},
     },
     "outbox": {
         "conv-sam:fault:1": {
@@ -120,8 +131,7 @@ def bot_stores_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
             str(ROOT / "bot" / ".venv" / "bin" / "python"),
             str(Path(__file__).with_name("make_bot_stores.py")),
             str(folder / "spec.json"),
-            str(folder / "tracker.db"),
-            str(folder / "outbox.db"),
+            str(folder),
         ],
         check=True,
         cwd=ROOT,
@@ -407,3 +417,62 @@ async def test_the_service_purges_at_startup(make_client: MakeClient, stores: St
         await asyncio.sleep(0.1)
     assert "conv-91-days" not in await _conversations(stores)
     assert "conv-89-days" in await _conversations(stores)
+
+
+# --- the story export ------------------------------------------------------------------
+
+
+def _shape(story: str) -> list[list[str]]:
+    """Each step's keys, intent and action: what `rasa test` checks."""
+    steps = yaml.safe_load(story)["stories"][0]["steps"]
+    return [[*step, str(step.get("intent")), str(step.get("action"))] for step in steps]
+
+
+def test_a_saved_story_keeps_no_personal_data_and_stays_a_valid_story(
+    bot_stores_template: Path, tmp_path: Path
+) -> None:
+    story = (bot_stores_template / "conv-sam.yml").read_text()
+    personal = {**SAM, "words": SAM["email"]}  # the customer's words are kept
+    assert len(_left([("story", "", story)], personal)) >= 6  # Rasa's story has them all
+    redacted = redaction.redact_story(story)
+
+    assert _left([("story", "", redacted)], personal) == []
+    assert SAM["words"] in redacted
+    assert "- story: conv-sam" in redacted
+    assert "I'm Alex" in redacted  # the first name alone, as the customer gave it
+    assert "0345 000 0000" in redacted  # the company's own number is not the customer's
+    assert _shape(redacted) == _shape(story)
+    (tmp_path / "story.yml").write_text(redacted)
+    read = subprocess.run(
+        [
+            str(ROOT / "bot" / ".venv" / "bin" / "python"),
+            "-c",
+            "import sys; from rasa.shared.core.training_data.story_reader.yaml_story_reader "
+            "import YAMLStoryReader; "
+            "events = YAMLStoryReader().read_from_file(sys.argv[1])[0].events; "
+            "print(len(events), sum(len(getattr(e, 'entities', None) or []) for e in events))",
+            str(tmp_path / "story.yml"),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert read.returncode == 0, read.stderr
+    # Five turns (three of them tagged with an entity) and three slots, as before.
+    assert read.stdout.split()[-2:] == ["8", "3"]
+
+
+@pytest.mark.parametrize(
+    ("said", "redacted"),
+    [
+        ("ring +44 7700 900123 or 020-7946-0123", "ring +44 7700 900000 or 077-0090-0000"),
+        ("account fg 004521, postcode bn436zz", "account FG000000, postcode ZZ99 9ZZ"),
+        ("mail Sam.Patel+bills@mail.example.co.uk", "mail customer@example.com"),
+        ("SAM PATEL here; Patel's the surname", "Alex Example here; Alex's the surname"),
+        ("case FG-20261125, 10:30 on 25/11/2026", "case FG-20261125, 10:30 on 25/11/2026"),
+    ],
+)
+def test_redaction_replaces_each_kind_of_personal_data(said: str, redacted: str) -> None:
+    assert redaction.redact_text(said, ["Sam Patel", "Patel"]) == redacted
