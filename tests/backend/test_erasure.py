@@ -476,3 +476,21 @@ def test_a_saved_story_keeps_no_personal_data_and_stays_a_valid_story(
 )
 def test_redaction_replaces_each_kind_of_personal_data(said: str, redacted: str) -> None:
     assert redaction.redact_text(said, ["Sam Patel", "Patel"]) == redacted
+
+
+# --- the privacy notice ----------------------------------------------------------------
+
+
+async def test_the_privacy_notice_states_the_retention_the_service_applies(
+    make_client: MakeClient,
+) -> None:
+    client = await make_client(retention=Retention(transcript_days=45, closed_case_years=7))
+    response = await client.get("/privacy")
+    assert response.status == 200
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    page = await response.text()
+    assert "45 days after your last message" in page
+    assert "then 7 years" in page
+    assert "1 hour" in page  # failed verifications (verification.KEEP)
+    widget = await (await client.get("/static/widget.js")).text()
+    assert 'BASE + "privacy"' in widget
