@@ -324,7 +324,7 @@
     var offset = Number(query.offset) || 0;
     var action = query.action || "";
     var actions = ["login_succeeded", "login_failed", "logout", "password_changed", "password_reset",
-      "account_disabled", "account_enabled", "transcript_read", "status_changed"];
+      "account_disabled", "account_enabled", "transcript_read", "status_changed", "erased", "purged"];
     var filter = select("audit-action", "Action", [["", "All actions"]].concat(actions.map(function (a) {
       return [a, a.replace(/_/g, " ")];
     })), action);
@@ -508,6 +508,7 @@
     if (e.event === "assigned") return "Assigned to " + e.note;
     if (e.event === "unassigned") return "Unassigned from " + e.note;
     if (e.event === "request_linked") return "The customer asked again";
+    if (e.event === "erased") return "The customer's details were erased";
     return "Note";
   }
 
@@ -691,6 +692,7 @@
           conversation),
         h("div", {},
           assigneePanel(c),
+          isAdmin() ? erasePanel(c) : null,
           statusForm,
           noteForm,
           h("section", { className: "card" }, h("h2", { text: "History" }), history))),
@@ -732,6 +734,37 @@
       h("h2", { text: "Assigned" }),
       h("p", { id: "case-assignee", text: c.assigned_to || "No one yet" }),
       buttons, other, message);
+  }
+
+  /** UK GDPR erasure (admins): this case, or everything for its account, after a confirm. */
+  function erasePanel(c) {
+    var message = h("p", { className: "error", role: "alert", hidden: true });
+    function erase(body, what) {
+      if (!window.confirm("Erase " + what + "? The customer's words, name and phone are removed " +
+          "from the case" + (body.account_number ? "s" : "") + ", and the conversations deleted. " +
+          "This cannot be undone.")) return;
+      message.hidden = true;
+      api("POST", "/api/admin/erasures", body)
+        .then(function (result) {
+          say("Erased " + result.summary + ".");
+          return api("GET", "/api/cases/" + encodeURIComponent(c.reference));
+        })
+        .then(function (updated) { renderCase(updated); })
+        .catch(function (error) {
+          message.textContent = error.message;
+          message.hidden = false;
+        });
+    }
+    return h("section", { className: "card", "aria-labelledby": "erase-title" },
+      h("h2", { id: "erase-title", text: "Erase (UK GDPR)" }),
+      h("button", { type: "button", className: "danger", text: "Erase this case",
+        onclick: function () { erase({ reference: c.reference }, "case " + c.reference); } }),
+      c.account_number ? [" ", h("button", { type: "button", className: "danger",
+        text: "Erase everything for " + c.account_number,
+        onclick: function () {
+          erase({ account_number: c.account_number }, "every case of account " + c.account_number);
+        } })] : null,
+      message);
   }
 
   // --- accounts (admins) ------------------------------------------------------------------
