@@ -43,7 +43,7 @@ class Erasure:
     failed_attempts: int = 0
 
     def describe(self) -> str:
-        """ "3 cases, 2 conversations, 1 outbox entry, 0 failed attempts": no personal data."""
+        """The counts in words, for the audit log: no personal data."""
         return counted(self)
 
 
