@@ -50,7 +50,7 @@ def _case_with_conversation(stack: Stack) -> tuple[str, str]:
 
 def test_admin_erases_a_case_and_its_conversation(browser: Browser, stack: Stack) -> None:
     reference, sender = _case_with_conversation(stack)
-    admin = stack.create_staff("admin-eraser", "admin", first_login=False)
+    admin = stack.create_staff("admin-eraser", "admin")
 
     context = browser.new_context(**DESKTOP)
     page = context.new_page()
