@@ -63,6 +63,7 @@ def test_admin_erases_a_case_and_its_conversation(browser: Browser, stack: Stack
     expect(page.locator(".words")).to_have_text("[erased]")
     expect(page.locator(".history")).to_contain_text("details were erased")
     expect(page.get_by_text("Robin Erasable")).to_have_count(0)
+    expect(page.get_by_text("The conversation was erased.")).to_be_visible()
     screenshot(page, "console-case-erased")
     context.close()
 

@@ -658,7 +658,9 @@
         body.appendChild(errorBox(error));
       });
     } else {
-      conversation.appendChild(h("p", { className: "muted", text: "This case was not made in a chat." }));
+      var erased = c.events.some(function (e) { return e.event === "erased"; });
+      conversation.appendChild(h("p", { className: "muted",
+        text: erased ? "The conversation was erased." : "This case was not made in a chat." }));
     }
 
     var details = Object.keys(c.details || {}).map(function (k) {
