@@ -3,9 +3,9 @@ account numbers and e-mail addresses become fictional ones of the same shape, in
 customer's turns and in slot values alike, so the story still reads and runs the same
 in `rasa test` (the entity rules still tag what replaced them).
 
-Names are the ones the conversation itself gave (the contact and company name slots,
-also inside the verified account's slot): free text cannot be searched for names
-reliably, but every name a form asked for lands in one of those.
+Names are the ones the conversation itself gave (the contact name slot, also inside the
+verified account's slot): free text cannot be searched for names reliably, but every
+name a form asked for lands there. A company's name is not a person's and is kept.
 """
 
 import re
@@ -22,7 +22,7 @@ ACCOUNT = re.compile(r"\bFG\s?\d{6}\b", re.IGNORECASE)
 POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 PHONE = re.compile(r"(?<![\w+])(?:\+44[\s-]?|0)\d(?:[\s-]?\d){8,9}\b")
 NAME_SLOT = re.compile(
-    r"""^\s*(?:-\s*)?["']?(?:contact_name|company_name)["']?:\s*["']?(?P<name>[^"'\n]+?)["']?\s*$""",
+    r"""^\s*(?:-\s*)?["']?contact_name["']?:\s*["']?(?P<name>[^"'\n]+?)["']?\s*$""",
     re.MULTILINE,
 )
 KEPT_LINE = re.compile(r"^\s*(?:#|- story:|(?:-\s*)?fact_\w+:)")

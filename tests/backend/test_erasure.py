@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
@@ -142,41 +143,56 @@ def bot_stores_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-async def _copy_tables(source: Path, url: str) -> None:
-    """Every table of a SQLite file, schema and rows, into the database at ``url``."""
+async def _reflect(url: str) -> tuple[sa.MetaData, dict[str, list[dict[str, Any]]]]:
+    """Every table of a database, and their rows."""
     metadata = sa.MetaData()
-    reader = create_async_engine(f"sqlite+aiosqlite:///{source}")
-    async with reader.connect() as connection:
+    engine = create_async_engine(url)
+    async with engine.connect() as connection:
         await connection.run_sync(metadata.reflect)
         rows = {
             table.name: [dict(row) for row in (await connection.execute(table.select())).mappings()]
             for table in metadata.sorted_tables
         }
-    await reader.dispose()
+    await engine.dispose()
+    return metadata, rows
+
+
+async def _copy_tables(source: Path, url: str, *, drop: bool = False) -> None:
+    """Every table of a SQLite file, schema and rows, into the database at ``url``
+    (``drop``: instead take them out of it again)."""
+    metadata, rows = await _reflect(f"sqlite+aiosqlite:///{source}")
     writer = create_async_engine(url)
     async with writer.begin() as connection:
         await connection.run_sync(metadata.drop_all)
-        await connection.run_sync(metadata.create_all)
-        for table in metadata.sorted_tables:
-            if rows[table.name]:
-                await connection.execute(table.insert(), rows[table.name])
+        if not drop:
+            await connection.run_sync(metadata.create_all)
+            for table in metadata.sorted_tables:
+                if rows[table.name]:
+                    await connection.execute(table.insert(), rows[table.name])
     await writer.dispose()
 
 
 @pytest.fixture
-async def stores(database_url: str, bot_stores_template: Path, tmp_path: Path) -> Stores:
+async def stores(
+    database_url: str, bot_stores_template: Path, tmp_path: Path
+) -> AsyncIterator[Stores]:
     """This test's copy of the bot's stores: files beside a SQLite case database, tables
-    in the same PostgreSQL database."""
+    in the same PostgreSQL database (dropped after the test: the case service's tests
+    expect only its own tables there)."""
+    names = ("tracker.db", "outbox.db")
     if database_url.startswith("sqlite"):
-        for name in ("tracker.db", "outbox.db"):
+        for name in names:
             shutil.copy(bot_stores_template / name, tmp_path / name)
-        return Stores(
+        yield Stores(
             tracker=f"sqlite:///{tmp_path / 'tracker.db'}",
             outbox=f"sqlite:///{tmp_path / 'outbox.db'}",
         )
-    for name in ("tracker.db", "outbox.db"):
+        return
+    for name in names:
         await _copy_tables(bot_stores_template / name, database_url)
-    return Stores(tracker=database_url, outbox=database_url)
+    yield Stores(tracker=database_url, outbox=database_url)
+    for name in names:
+        await _copy_tables(bot_stores_template / name, database_url, drop=True)
 
 
 NEVER = Retention(transcript_days=100_000, closed_case_years=1000)
@@ -190,27 +206,17 @@ async def client(make_client: MakeClient, stores: Stores) -> TestClient:
 
 async def _texts(url: str) -> list[tuple[str, str, str]]:
     """(table, column, value) of every text, string and JSON value of every table."""
-    if url.startswith("sqlite:///"):
-        url = url.replace("sqlite:///", "sqlite+aiosqlite:///")
-    engine = create_async_engine(url)
-    metadata = sa.MetaData()
-    found = []
-    async with engine.connect() as connection:
-        await connection.run_sync(metadata.reflect)
-        for table in metadata.sorted_tables:
-            columns = [
-                c for c in table.columns if isinstance(c.type, sa.String | sa.Text | sa.JSON)
-            ]
-            if not columns:
-                continue
-            for row in await connection.execute(sa.select(*columns)):
-                found += [
-                    (table.name, c.name, value if isinstance(value, str) else json.dumps(value))
-                    for c, value in zip(columns, row, strict=True)
-                    if value is not None
-                ]
-    await engine.dispose()
-    return found
+    if url.startswith("sqlite:///"):  # the bot's stores' URLs name no driver
+        url = url.replace("sqlite:///", "sqlite+aiosqlite:///", 1)
+    metadata, rows = await _reflect(url)
+    return [
+        (table.name, column.name, value if isinstance(value, str) else json.dumps(value))
+        for table in metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, sa.String | sa.Text | sa.JSON)
+        for row in rows[table.name]
+        if (value := row[column.name]) is not None
+    ]
 
 
 async def _everywhere(database_url: str, stores: Stores) -> list[tuple[str, str, str]]:
