@@ -335,7 +335,7 @@ async def test_erasing_an_account_leaves_nothing_of_it_in_any_store(
     assert entry.detail == "3 cases, 2 conversations, 3 outbox entries, 3 failed attempts"
 
     again = await _erase(client, admin, account_number=SAM["account"])
-    assert {k: again[k] for k in expected} == {**dict.fromkeys(expected, 0)}
+    assert {k: again[k] for k in expected} == dict.fromkeys(expected, 0)
 
 
 async def test_erasing_a_case_leaves_nothing_of_it_and_keeps_the_rest(
@@ -365,12 +365,12 @@ async def test_erasure_refuses_anyone_but_an_admin_and_bad_requests(
         assert response.status == 404
         assert response.content_type == "application/problem+json"
 
-    anonymous = await make_client()
-    assert (await anonymous.post("/api/admin/erasures", json=body)).status == 401
-    agent = await staff_login(anonymous, "agent")
-    response = await anonymous.post("/api/admin/erasures", json=body, headers=agent)
+    other = await make_client()  # no session yet: anonymous
+    assert (await other.post("/api/admin/erasures", json=body)).status == 401
+    agent = await staff_login(other, "agent")
+    response = await other.post("/api/admin/erasures", json=body, headers=agent)
     assert response.status == 403
-    response = await anonymous.post("/api/admin/erasures", json=body, headers=BEARER)
+    response = await other.post("/api/admin/erasures", json=body, headers=BEARER)
     assert response.status == 403
 
 
