@@ -1,8 +1,9 @@
 """Command line: serve, migrate, seed-demo, import-accounts, create-admin, release,
-mail-sink."""
+mail-sink, erase, purge."""
 
 import argparse
 import asyncio
+import getpass
 import json
 import os
 import sys
@@ -14,12 +15,14 @@ from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from focus_cases import accounts_import, auth, cases, demo, logs, staff
+from focus_cases import accounts_import, auth, cases, demo, erasure, logs, retention, staff
 from focus_cases.app import create_app
 from focus_cases.clock import Clock, fixed_from_env
 from focus_cases.db import BACKEND_DIR, database_url, make_engine, migrate, sessionmaker
 from focus_cases.mail import sink as mail_sink
+from focus_cases.problems import ProblemError
 from focus_cases.state import Settings
+from focus_cases.stores import Stores
 
 TOKEN_FILE = BACKEND_DIR / ".secrets" / "service_token"
 
@@ -61,6 +64,28 @@ def _import_accounts(path: Path, dry_run: bool) -> int:
     return 1 if report.rejected else 0
 
 
+def _erase(account: str | None, reference: str | None, dry_run: bool) -> int:
+    """1 when there is no such account or case."""
+    actor = f"cli:{getpass.getuser()}"
+    try:
+        result = _with_sessions(
+            lambda sessions: erasure.erase(
+                sessions,
+                Stores.from_env(),
+                actor,
+                _now(),
+                account=account,
+                reference=reference,
+                dry_run=dry_run,
+            )
+        )
+    except ProblemError as error:
+        print(error.detail, file=sys.stderr)
+        return 1
+    print(("would erase " if dry_run else "erased ") + result.describe())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m focus_cases", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -92,6 +117,14 @@ def main(argv: list[str] | None = None) -> int:
     sink.add_argument("--host", default="127.0.0.1")
     sink.add_argument("--port", type=int, default=2525)
     sink.add_argument("--dir", type=Path, default=BACKEND_DIR / "var" / "mail")
+    erase = commands.add_parser(
+        "erase", help="UK GDPR erasure: anonymise the cases, delete the conversations"
+    )
+    which = erase.add_mutually_exclusive_group(required=True)
+    which.add_argument("--account", help="every case of this account number (FG...)")
+    which.add_argument("--reference", help="one case (FG-...)")
+    erase.add_argument("--dry-run", action="store_true", help="count what would go, change nothing")
+    commands.add_parser("purge", help="age out what is past its retention period")
     args = parser.parse_args(argv)
 
     logs.configure()
@@ -130,6 +163,17 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "release":
         released = _with_sessions(lambda sessions: cases.release_due(sessions, _now()))
         print(f"released {released} cases")
+    elif args.command == "erase":
+        migrate(url)
+        return _erase(args.account, args.reference, args.dry_run)
+    elif args.command == "purge":
+        migrate(url)
+        purged = _with_sessions(
+            lambda sessions: retention.purge(
+                sessions, Stores.from_env(), retention.Retention.from_env(), _now()
+            )
+        )
+        print(f"purged {erasure.counted(purged)}")
     return 0
 
 

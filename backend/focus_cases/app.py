@@ -8,7 +8,15 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from focus_cases import cases, conversation_report, openapi, pages, rasa_api, verification
+from focus_cases import (
+    cases,
+    conversation_report,
+    openapi,
+    pages,
+    rasa_api,
+    retention,
+    verification,
+)
 from focus_cases import handlers as _handlers  # noqa: F401  (importing them fills ENDPOINTS)
 from focus_cases.clock import Clock
 from focus_cases.db import make_engine, sessionmaker
@@ -37,17 +45,36 @@ async def _release_periodically(app: web.Application) -> None:
             log.info("released %d queued cases", released)
 
 
+async def _purge_daily(app: web.Application) -> None:
+    """Each instance ages out data past its retention period at startup and then once
+    a day (the purge is safe to run twice)."""
+    settings = app[SETTINGS]
+    while True:
+        try:
+            await retention.purge(
+                app[SESSIONS], settings.stores, settings.retention, app[CLOCK].now()
+            )
+        except Exception:
+            log.exception("retention purge failed; will retry")
+        await asyncio.sleep(settings.purge_interval)
+
+
 async def _database(app: web.Application) -> AsyncIterator[None]:
     engine = make_engine(app[SETTINGS].database_url)
     app[ENGINE] = engine
     app[SESSIONS] = sessionmaker(engine)
     released = await cases.release_due(app[SESSIONS], app[CLOCK].now())
     log.info("startup: released %d queued cases", released)
-    task = asyncio.create_task(_release_periodically(app))
+    tasks = [
+        asyncio.create_task(_release_periodically(app)),
+        asyncio.create_task(_purge_daily(app)),
+    ]
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     await engine.dispose()
 
 

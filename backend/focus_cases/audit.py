@@ -25,6 +25,8 @@ class Action(StrEnum):
     TRANSCRIPT_READ = "transcript_read"
     STATUS_CHANGED = "status_changed"
     TARIFF_EMAILED = "tariff_emailed"
+    ERASED = "erased"
+    PURGED = "purged"
 
 
 def add(

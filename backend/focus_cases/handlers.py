@@ -10,7 +10,7 @@ import csv
 import io
 import math
 import re
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -23,6 +23,7 @@ from focus_cases import (
     cases,
     conversation_report,
     db,
+    erasure,
     metrics,
     rasa_api,
     signing,
@@ -62,6 +63,8 @@ from focus_cases.schemas import (
     ConversationId,
     ConversationReport,
     ConversationReportQuery,
+    ErasureOut,
+    ErasureRequest,
     EventOut,
     Health,
     HoursOut,
@@ -679,6 +682,29 @@ async def import_accounts(request: web.Request) -> web.Response:
             errors=[r.model_dump() for r in report.rejected],
         )
     return reply(report)
+
+
+@endpoint(
+    "POST",
+    "/api/admin/erasures",
+    "UK GDPR erasure of an account's or a case's data: cases anonymised, conversations "
+    "and waiting submissions deleted, recorded in the audit log",
+    roles=ADMIN,
+    body=ErasureRequest,
+    responses={200: ErasureOut, 404: None, 422: None},
+)
+async def erase(request: web.Request) -> web.Response:
+    body = await read_body(request, ErasureRequest)
+    result = await erasure.erase(
+        request.app[SESSIONS],
+        request.app[SETTINGS].stores,
+        principal(request).name,
+        real_now(request),
+        account=body.account_number,
+        reference=body.reference,
+        dry_run=body.dry_run,
+    )
+    return reply(ErasureOut(dry_run=body.dry_run, summary=result.describe(), **asdict(result)))
 
 
 # --- the bot, for the web pages ------------------------------------------------------

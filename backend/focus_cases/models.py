@@ -109,7 +109,8 @@ class Case(Base):
 
 
 class CaseEvent(Base):
-    """Append-only history of a case: rows are inserted, never updated or deleted."""
+    """Append-only history of a case: rows are inserted, never deleted; only an erasure
+    (erasure.py) updates them, to clear their notes."""
 
     __tablename__ = "case_events"
 

@@ -16,7 +16,7 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
-from focus_cases import signing
+from focus_cases import redaction, signing
 from focus_cases.problems import ProblemError
 from focus_cases.schemas import (
     ActionOut,
@@ -110,9 +110,10 @@ async def send(
 
 
 async def story(app: web.Application, conversation_id: str, name: str | None) -> str:
-    """The conversation as a Rasa test story (YAML), optionally renamed."""
+    """The conversation as a Rasa test story (YAML), the customer's personal data
+    redacted (it is saved into the repository), optionally renamed."""
     response = await _call(app, "GET", ("conversations", conversation_id, "story"), READ_TIMEOUT)
-    yaml = await response.text()
+    yaml = redaction.redact_story(await response.text())
     if name:
         # A JSON string is a valid YAML scalar: the name needs no escaping of its own.
         yaml = re.sub(

@@ -298,6 +298,7 @@ class EventOut(BaseModel):
         "request_linked",
         "tariff_emailed",
         "email_failed",
+        "erased",
     ]
     from_status: Status | None
     to_status: Status | None
@@ -389,6 +390,31 @@ class CaseSummary(BaseModel):
 
 class Released(BaseModel):
     released: int
+
+
+class ErasureRequest(Request):
+    """UK GDPR erasure of one account's data or one case's: give exactly one."""
+
+    account_number: ShortText | None = None
+    reference: ShortText | None = None
+    dry_run: bool = Field(default=False, description="Count what would go, change nothing")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Self:
+        if (self.account_number is None) == (self.reference is None):
+            raise ValueError("give account_number or reference, not both")
+        return self
+
+
+class ErasureOut(BaseModel):
+    """What was erased (or, on a dry run, would be)."""
+
+    dry_run: bool
+    cases: int = Field(description="Cases anonymised")
+    conversations: int = Field(description="Conversations deleted from Rasa's tracker store")
+    outbox_entries: int = Field(description="Waiting submissions deleted from the bot's outbox")
+    failed_attempts: int = Field(description="Failed verifications deleted")
+    summary: str = Field(examples=["3 cases, 2 conversations, 1 outbox entry, 0 failed attempts"])
 
 
 class OpeningHours(BaseModel):

@@ -13,6 +13,8 @@ from focus_cases.clock import Clock, fixed_from_env
 from focus_cases.db import BACKEND_DIR, database_url, tracker_url
 from focus_cases.mail.settings import MailSettings
 from focus_cases.metrics import LOOPBACK, Network, networks
+from focus_cases.retention import Retention
+from focus_cases.stores import Stores
 
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 
@@ -46,6 +48,11 @@ class Settings:
     with Rasa and the actions (FOCUS_SESSION_SECRET; see signing)."""
     mail: MailSettings = field(default_factory=MailSettings)
     """SMTP and addresses (FOCUS_SMTP_*, FOCUS_MAIL_FROM, FOCUS_TEAM_EMAIL)."""
+    stores: Stores = field(default_factory=Stores)
+    """Rasa's tracker store and the bot's outbox, for erasure and retention."""
+    retention: Retention = field(default_factory=Retention)
+    purge_interval: float = 24 * 3600.0
+    """Seconds between retention purges (the first runs at startup)."""
 
     @property
     def rasa_socket_url(self) -> str:
@@ -72,6 +79,8 @@ class Settings:
             metrics_token=os.environ.get("FOCUS_METRICS_TOKEN") or None,
             session_secret=os.environ.get("FOCUS_SESSION_SECRET") or None,
             mail=MailSettings.from_env(),
+            stores=Stores.from_env(),
+            retention=Retention.from_env(),
         )
 
 

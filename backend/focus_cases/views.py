@@ -167,6 +167,7 @@ _EVENT_TEXTS = {
     "request_linked": "a further request was added",
     "tariff_emailed": "your tariff details were e-mailed to you",
     "email_failed": "an e-mail about the case could not be delivered",
+    "erased": "the customer's details were erased",
 }
 
 

@@ -123,6 +123,9 @@
     input,
     send,
   ]);
+  var privacy = el("p", { className: "fg-chat__privacy" }, [
+    el("a", { href: BASE + "privacy", target: "_blank", rel: "noopener", text: "How we use your data" }),
+  ]);
   var panel = el(
     "section",
     { id: "fg-chat-panel", className: "fg-chat__panel", "aria-labelledby": "fg-chat-title", hidden: true },
@@ -137,6 +140,7 @@
       log,
       typing,
       form,
+      privacy,
     ]
   );
   var root = el("div", { id: "fg-chat", className: "fg-chat" }, [panel, launcher]);

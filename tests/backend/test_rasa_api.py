@@ -74,7 +74,7 @@ async def fake_rasa(aiohttp_server: Any) -> dict[str, Any]:
         sender = request.match_info["id"]
         return web.Response(
             text=f'version: "3.1"\nstories:\n- story: {sender}\n  steps:\n  - user: |\n'
-            f"      {HOSTILE}\n    intent: report_fault\n",
+            f"      {HOSTILE} ring me on [07700 900123](phone)\n    intent: report_fault\n",
             content_type="text/yaml",
         )
 
@@ -226,6 +226,7 @@ async def test_story_named_and_ready_for_tests_stories(rasa_client: TestClient) 
     assert body["filename"] == "test_fault_saturday_run.yml"
     assert '- story: "Fault: \\"Saturday\\" run"' in body["yaml"]
     assert HOSTILE in body["yaml"]
+    assert "[07700 900000](phone)" in body["yaml"]  # redacted (backend/.../redaction.py)
 
 
 def _closed_port() -> int:

@@ -324,7 +324,7 @@
     var offset = Number(query.offset) || 0;
     var action = query.action || "";
     var actions = ["login_succeeded", "login_failed", "logout", "password_changed", "password_reset",
-      "account_disabled", "account_enabled", "transcript_read", "status_changed"];
+      "account_disabled", "account_enabled", "transcript_read", "status_changed", "erased", "purged"];
     var filter = select("audit-action", "Action", [["", "All actions"]].concat(actions.map(function (a) {
       return [a, a.replace(/_/g, " ")];
     })), action);
@@ -510,6 +510,7 @@
     if (e.event === "request_linked") return "The customer asked again";
     if (e.event === "tariff_emailed") return "Tariff details e-mailed";
     if (e.event === "email_failed") return "E-mail not delivered (given up)";
+    if (e.event === "erased") return "The customer's details were erased";
     return "Note";
   }
 
@@ -659,7 +660,9 @@
         body.appendChild(errorBox(error));
       });
     } else {
-      conversation.appendChild(h("p", { className: "muted", text: "This case was not made in a chat." }));
+      var erased = c.events.some(function (e) { return e.event === "erased"; });
+      conversation.appendChild(h("p", { className: "muted",
+        text: erased ? "The conversation was erased." : "This case was not made in a chat." }));
     }
 
     var details = Object.keys(c.details || {}).map(function (k) {
@@ -694,6 +697,7 @@
         h("div", {},
           assigneePanel(c),
           c.kind === "tariff" ? tariffPanel(c) : null,
+          isAdmin() ? erasePanel(c) : null,
           statusForm,
           noteForm,
           h("section", { className: "card" }, h("h2", { text: "History" }), history))),
@@ -756,6 +760,37 @@
       h("h2", { text: "Assigned" }),
       h("p", { id: "case-assignee", text: c.assigned_to || "No one yet" }),
       buttons, other, message);
+  }
+
+  /** UK GDPR erasure (admins): this case, or everything for its account, after a confirm. */
+  function erasePanel(c) {
+    var message = h("p", { className: "error", role: "alert", hidden: true });
+    function erase(body, what) {
+      if (!window.confirm("Erase " + what + "? The customer's words, name and phone are removed " +
+          "from the case" + (body.account_number ? "s" : "") + ", and the conversations deleted. " +
+          "This cannot be undone.")) return;
+      message.hidden = true;
+      api("POST", "/api/admin/erasures", body)
+        .then(function (result) {
+          say("Erased " + result.summary + ".");
+          return api("GET", "/api/cases/" + encodeURIComponent(c.reference));
+        })
+        .then(function (updated) { renderCase(updated); })
+        .catch(function (error) {
+          message.textContent = error.message;
+          message.hidden = false;
+        });
+    }
+    return h("section", { className: "card", "aria-labelledby": "erase-title" },
+      h("h2", { id: "erase-title", text: "Erase (UK GDPR)" }),
+      h("button", { type: "button", className: "danger", text: "Erase this case",
+        onclick: function () { erase({ reference: c.reference }, "case " + c.reference); } }),
+      c.account_number ? [" ", h("button", { type: "button", className: "danger",
+        text: "Erase everything for " + c.account_number,
+        onclick: function () {
+          erase({ account_number: c.account_number }, "every case of account " + c.account_number);
+        } })] : null,
+      message);
   }
 
   // --- accounts (admins) ------------------------------------------------------------------
