@@ -89,15 +89,21 @@ async def test_live_and_ready(client: TestClient) -> None:
 
 async def test_not_ready_below_the_migration_head(client: TestClient) -> None:
     """A schema an older release left (its recorded revision behind the code's head)."""
-    async with client.app[ENGINE].begin() as connection:
+    engine = client.app[ENGINE]
+    async with engine.begin() as connection:
         head = await connection.scalar(text("SELECT version_num FROM alembic_version"))
         await connection.execute(text("UPDATE alembic_version SET version_num = '0002_old'"))
-    response = await client.get("/health/ready")
-    body = await response.json()
-    assert response.status == 503 and body["type"] == "/problems/schema-not-at-head"
-    assert "0002_old" in body["detail"] and head in body["detail"]
-    assert (await client.get("/health")).status == 503
-    assert (await client.get("/health/live")).status == 200
+    try:
+        response = await client.get("/health/ready")
+        body = await response.json()
+        assert response.status == 503 and body["type"] == "/problems/schema-not-at-head"
+        assert "0002_old" in body["detail"] and head in body["detail"]
+        assert (await client.get("/health")).status == 503
+        assert (await client.get("/health/live")).status == 200
+    finally:  # the PostgreSQL test database is shared: the next test migrates from here
+        async with engine.begin() as connection:
+            restore = text("UPDATE alembic_version SET version_num = :head")
+            await connection.execute(restore, {"head": head})
 
 
 def replace_with_folder(database: Path) -> None:
