@@ -17,7 +17,6 @@ import http.client
 import json
 import shutil
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,7 +56,9 @@ class Chat:
 
     def __init__(self, url: str, http_session: aiohttp.ClientSession | None = None) -> None:
         self.url = url
-        self.session = uuid.uuid4().hex
+        self.http_session = http_session
+        self.session = ""  # the signed id the case service issues (open)
+        self.conversation_id = ""
         self.client = socketio.AsyncClient(
             reconnection_delay=0.5, reconnection_delay_max=2, http_session=http_session
         )
@@ -72,6 +73,12 @@ class Chat:
         await self.client.emit("session_request", {"session_id": self.session})
 
     async def open(self) -> None:
+        """Ask the case service for a signed session, as the widget does, then connect."""
+        async with aiohttp.ClientSession() as own:
+            http = self.http_session or own
+            async with http.post(f"{self.url}/api/chat/session", json={}) as response:
+                issued = await response.json()
+        self.session, self.conversation_id = issued["session_id"], issued["conversation_id"]
         await self.client.connect(self.url, transports=["websocket", "polling"], wait_timeout=10)
 
     async def say(self, text: str) -> str:
@@ -168,7 +175,7 @@ async def _greet_from(address: str, url: str) -> str:
         await chat.open()
         try:
             await chat.say("hello")
-            return chat.session
+            return chat.conversation_id
         finally:
             await chat.client.disconnect()
 
