@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from focus_cases.models import Account, Service
-from focus_cases.products import PRODUCTS
+from focus_cases.products import PRODUCTS, ServiceLine
 from focus_cases.schemas import ImportReport, Rejection
 from focus_cases.verification import normalise
 
@@ -65,21 +65,12 @@ class AccountRow(NamedTuple):
     postcode: str
 
 
-class ServiceRow(NamedTuple):
-    product: str
-    description: str
-    tariff_name: str
-    monthly_price: Decimal
-    contract_start: date
-    contract_end: date
-
-
 @dataclass
 class Parsed:
     """The checked file: accounts by number with their services, and the rejected rows."""
 
     accounts: dict[str, AccountRow] = field(default_factory=dict)
-    services: dict[str, list[ServiceRow]] = field(default_factory=dict)
+    services: dict[str, list[ServiceLine]] = field(default_factory=dict)
     rejected: list[Rejection] = field(default_factory=list)
 
     @property
@@ -145,7 +136,7 @@ def _account(row: dict[str, str]) -> AccountRow:
     )
 
 
-def _service(row: dict[str, str]) -> ServiceRow | None:
+def _service(row: dict[str, str]) -> ServiceLine | None:
     """The row's service; None when every service column is empty."""
     if not any((row.get(column) or "").strip() for column in SERVICE_COLUMNS):
         return None
@@ -155,7 +146,7 @@ def _service(row: dict[str, str]) -> ServiceRow | None:
     start, end = _date(row, "contract_start"), _date(row, "contract_end")
     if end < start:
         raise RowError("contract_end is before contract_start")
-    return ServiceRow(
+    return ServiceLine(
         product=product,
         description=_text(row, "description", required=False) or "",
         tariff_name=_text(row, "tariff_name") or "",

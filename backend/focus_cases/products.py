@@ -7,6 +7,9 @@ of importing it: an account imported here names its services exactly as the bot 
 """
 
 import ast
+from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
 
 from focus_cases.db import BACKEND_DIR
 
@@ -26,3 +29,14 @@ def _catalogue_names() -> frozenset[str]:
 
 
 PRODUCTS = _catalogue_names()
+
+
+class ServiceLine(NamedTuple):
+    """One service on an account, as an import row gives it and an e-mail lists it."""
+
+    product: str
+    description: str
+    tariff_name: str
+    monthly_price: Decimal
+    contract_start: date
+    contract_end: date

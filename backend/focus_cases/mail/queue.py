@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from focus_cases import facts
 from focus_cases.mail import templates
 from focus_cases.models import Account, Case, Mail
+from focus_cases.products import ServiceLine
 from focus_cases.schemas import label
 
 
@@ -116,7 +117,7 @@ def tariff_details(session: AsyncSession, case: Case, account: Account, now: dat
             company=account.company_name,
             account_number=account.account_number,
             lines=[
-                templates.TariffLine(
+                ServiceLine(
                     product=s.product,
                     description=s.description,
                     tariff_name=s.tariff_name,

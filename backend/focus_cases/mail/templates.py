@@ -11,6 +11,7 @@ from html import escape
 
 from focus_cases import facts
 from focus_cases.clock import LONDON
+from focus_cases.products import ServiceLine
 
 SIGNATURE = (
     "Focus Group Customer Relations",
@@ -24,16 +25,6 @@ class Rendered:
     subject: str
     text: str
     html: str
-
-
-@dataclass(frozen=True)
-class TariffLine:
-    product: str
-    description: str
-    tariff_name: str
-    monthly_price: Decimal
-    contract_start: date
-    contract_end: date
 
 
 def uk_datetime(instant: datetime) -> str:
@@ -158,7 +149,7 @@ def tariff_details(
     contact_name: str,
     company: str,
     account_number: str,
-    lines: list[TariffLine],
+    lines: list[ServiceLine],
 ) -> Rendered:
     """To the customer, sent by staff from the console: the account's services, tariffs
     and monthly prices."""
