@@ -16,10 +16,17 @@ from rasa.__main__ import main
 
 from bot import action_response_check
 
+
+def rasa_argv(options: list[str], token: str) -> list[str]:
+    """`rasa run` with ``options`` and the token. The token is joined to its option with
+    "=": a random token may begin with "-", which argparse would take for an option."""
+    return ["rasa", "run", *options, f"--auth-token={token}"]
+
+
 if __name__ == "__main__":
     token = os.environ.get("RASA_AUTH_TOKEN")
     if not token:
         sys.exit("RASA_AUTH_TOKEN is not set: the HTTP API would be open to anyone")
     action_response_check.install()
-    sys.argv = ["rasa", "run", *sys.argv[1:], "--auth-token", token]
+    sys.argv = rasa_argv(sys.argv[1:], token)
     main()
