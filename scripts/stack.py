@@ -454,6 +454,7 @@ class Stack:
             "FOCUS_PG_FSYNC": "on",
             "FOCUS_DATABASE_URL": f"postgresql+asyncpg://{pg}/focus_cases",
             "FOCUS_OUTBOX_URL": f"postgresql://{pg}/focus_bot",
+            "FOCUS_TRACKER_URL": f"postgresql://{pg}/focus_bot",  # the service's erasure, report
             "FOCUS_TRACKER_PG_HOST": "127.0.0.1",
             "FOCUS_TRACKER_PG_PORT": str(self.ports["pg"]),
             "FOCUS_TRACKER_PG_DB": "focus_bot",

@@ -3,8 +3,8 @@ completed and abandoned, and the messages it did not understand.
 
 The store is Rasa's SQL tracker store (its ``events`` table), read directly and
 read-only: Rasa's HTTP API reads one conversation at a time and cannot list them.
-Settings: ``FOCUS_TRACKER_URL`` (any SQLAlchemy async URL, e.g. PostgreSQL in
-production), else ``FOCUS_TRACKER_DB`` (the SQLite file scripts/stack.py gives Rasa).
+Where the store is: focus_cases/stores.py (FOCUS_TRACKER_URL, e.g. PostgreSQL in
+production, else the SQLite file FOCUS_TRACKER_DB that scripts/stack.py gives Rasa).
 
 A form's life, per conversation in event order: ``active_loop`` with its name starts
 it; ``active_loop`` null while it is the active loop ends it, completed unless the

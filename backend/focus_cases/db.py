@@ -24,17 +24,6 @@ def database_url() -> str:
     return f"sqlite+aiosqlite:///{var / 'focus.db'}"
 
 
-def tracker_url() -> str:
-    """Rasa's tracker store: ``FOCUS_TRACKER_URL``, else the SQLite file in
-    ``FOCUS_TRACKER_DB`` (or bot/var/tracker.db), opened read-only."""
-    url = os.environ.get("FOCUS_TRACKER_URL")
-    if url:
-        return url
-    default = BACKEND_DIR.parent / "bot" / "var" / "tracker.db"
-    path = Path(os.environ.get("FOCUS_TRACKER_DB", default)).resolve()
-    return f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true"
-
-
 def make_engine(url: str) -> AsyncEngine:
     # hide_parameters: error messages (and so logs) must not carry customers' words.
     if not url.startswith("sqlite"):

@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from focus_cases.auth import DEFAULT_IDLE_TIMEOUT, Principal
 from focus_cases.clock import Clock, fixed_from_env
-from focus_cases.db import BACKEND_DIR, database_url, tracker_url
+from focus_cases.db import BACKEND_DIR, database_url
 from focus_cases.mail.settings import MailSettings
 from focus_cases.metrics import LOOPBACK, Network, networks
 from focus_cases.retention import Retention
-from focus_cases.stores import Stores
+from focus_cases.stores import Stores, read_only
 
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 
@@ -37,8 +37,8 @@ class Settings:
     staff_idle_timeout: timedelta = DEFAULT_IDLE_TIMEOUT
     """A staff session unused this long ends (FOCUS_STAFF_IDLE_MINUTES)."""
     tracker_url: str = "sqlite+aiosqlite://"
-    """Rasa's SQL tracker store, read for the console's report (FOCUS_TRACKER_URL, or
-    FOCUS_TRACKER_DB's SQLite file; default bot/var/tracker.db)."""
+    """Rasa's SQL tracker store as the console's report reads it: ``stores.tracker``
+    opened read-only."""
     metrics_allow: tuple[Network, ...] = networks(LOOPBACK)
     """Who may scrape /metrics without the token (FOCUS_METRICS_ALLOW)."""
     metrics_token: str | None = None
@@ -62,6 +62,7 @@ class Settings:
     @classmethod
     def from_env(cls, service_token: str) -> "Settings":
         public_url = os.environ.get("FOCUS_RASA_PUBLIC_URL")
+        stores = Stores.from_env()
         return cls(
             database_url=database_url(),
             service_token=service_token,
@@ -74,12 +75,12 @@ class Settings:
             staff_idle_timeout=timedelta(
                 minutes=float(os.environ.get("FOCUS_STAFF_IDLE_MINUTES", "30"))
             ),
-            tracker_url=tracker_url(),
+            tracker_url=read_only(stores.tracker),
             metrics_allow=networks(os.environ.get("FOCUS_METRICS_ALLOW", LOOPBACK)),
             metrics_token=os.environ.get("FOCUS_METRICS_TOKEN") or None,
             session_secret=os.environ.get("FOCUS_SESSION_SECRET") or None,
             mail=MailSettings.from_env(),
-            stores=Stores.from_env(),
+            stores=stores,
             retention=Retention.from_env(),
         )
 

@@ -1,4 +1,5 @@
-"""The bot's own stores, as the case service reaches them to erase and age out data:
+"""The bot's own stores, as the case service reaches them to erase and age out data (and,
+read-only, for the console's report):
 Rasa's SQL tracker store (its ``events`` table, one row per event, keyed by the
 conversation's ``sender_id``) and the action server's outbox (the ``outbox`` table of
 bot/actions/outbox.py). Both tables belong to their owners; only the columns used
@@ -32,6 +33,7 @@ _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncp
 
 
 def tracker_url() -> str:
+    """Rasa's tracker store (the one place its setting is read), as a sync URL."""
     url = os.environ.get("FOCUS_TRACKER_URL")
     if url:
         return url
@@ -64,6 +66,19 @@ def _async(url: str) -> URL | None:
     if backend not in _ASYNC_DRIVERS:
         raise ValueError(f"unsupported store database {backend!r} (SQLite or PostgreSQL)")
     return parsed.set(drivername=_ASYNC_DRIVERS[backend])
+
+
+def read_only(url: str) -> str:
+    """``url`` with an asyncio driver, for readers that must never write to the store (the
+    console's report): a SQLite file is opened read-only."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        path = Path(parsed.database or "").resolve()
+        return f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true"
+    if backend not in _ASYNC_DRIVERS:
+        raise ValueError(f"unsupported store database {backend!r} (SQLite or PostgreSQL)")
+    return parsed.set(drivername=_ASYNC_DRIVERS[backend]).render_as_string(hide_password=False)
 
 
 @asynccontextmanager
