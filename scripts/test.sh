@@ -60,9 +60,10 @@ $PY scripts/check_nlu.py heldout reports/nlu-heldout
 
 collect "case service"
 
-# The browser suite's stack on ports of its own, beside the bot suite's default ones.
+# The browser suite's stack on ports of its own, beside the default ones of the suites
+# that run meanwhile (bot, security, the scaled profile's mail sink).
 background "browser" env FOCUS_CASES_PORT=8010 FOCUS_RASA_PORT=5015 FOCUS_ACTIONS_PORT=5065 \
-  make -C backend test-browser
+  FOCUS_MAIL_PORT=2535 make -C backend test-browser
 
 step "pytest: bot"
 bot/.venv/bin/pytest tests/bot
