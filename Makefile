@@ -14,7 +14,7 @@ SPACY_PIPELINE := bot/models/spacy_en/meta.json
 
 setup: bot/.venv/.synced $(SPACY_PIPELINE) backend/.venv/.synced
 
-bot/.venv/.synced: bot/requirements.lock
+bot/.venv/.synced: bot/requirements.lock bot/requirements.weights.txt
 	scripts/setup_bot.sh
 
 backend/.venv/.synced: backend/uv.lock
