@@ -23,11 +23,17 @@ REDACTED = "<redacted>"
 _BODIES = [  # each to the end of its line (a repr: the body's own newlines are escaped)
     re.compile(r"(body=).*"),  # rasa.utils.endpoints.ClientResponseError
     re.compile(r"(\[parameters: ).*"),  # sqlalchemy.exc.StatementError
+    # The customer's message in a JSON log line, to its closing quote (Rasa's channels
+    # log it whole when a message fails: "rest.message.received.failure").
+    re.compile(r'("text": ")(?:[^"\\]|\\.)*(?=")'),
 ]
+# Where a shape may begin: a word boundary, or just after a JSON escape ("\u000e",
+# "\n"), whose last character is a letter or digit and so hides the boundary.
+_START = r"(?:(?<![\w+])|(?<=\\u[0-9a-fA-F]{4})|(?<=\\[nrtbf]))"
 _SHAPES = [
-    re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I),  # UK postcode
-    re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|0)\d(?:[\s-]?\d){8,9}(?!\w)"),  # UK phone
-    re.compile(r"\bFG\s?\d{6}\b", re.I),  # account number
+    re.compile(_START + r"[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I),  # UK postcode
+    re.compile(_START + r"(?:\+44\s?(?:\(0\)\s?)?|0)\d(?:[\s-]?\d){8,9}(?!\w)"),  # UK phone
+    re.compile(_START + r"FG\s?\d{6}\b", re.I),  # account number
     re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail address
 ]
 _FORMATTER = logging.Formatter()

@@ -66,6 +66,24 @@ def test_what_looks_like_personal_data_is_masked(log, private):
     assert out.getvalue() == "outbox: refused (<redacted> is not valid)\n"
 
 
+@pytest.mark.parametrize("escape", ["\\u000e", "\\u007f", "\\n", "\\t"])
+def test_shapes_after_a_json_escape_are_masked(log, escape):
+    logger, out = log
+    logger.warning('{"event": "x", "said": "%sBN43 6ZZ %sFG004521 %s07700900461"}', *[escape] * 3)
+    assert out.getvalue() == (
+        f'{{"event": "x", "said": "{escape}<redacted> {escape}<redacted> {escape}<redacted>"}}\n'
+    )
+
+
+def test_a_failed_messages_text_is_not_logged(log):
+    """Rasa's REST channel logs the customer's whole message when handling it fails."""
+    logger, out = log
+    logger.error(
+        '{"text": "I\'m Sam Jones, \\"urgent\\" \\u000e", "event": "rest.message.received.failure"}'
+    )
+    assert out.getvalue() == '{"text": "<redacted>", "event": "rest.message.received.failure"}\n'
+
+
 def test_ordinary_lines_are_kept(log):
     logger, out = log
     line = (
