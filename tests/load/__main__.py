@@ -1,0 +1,49 @@
+"""`make loadtest`: the long load test on a scaled stack of its own (2 Rasa, 2 action-
+server and 2 case-service replicas behind nginx), started on the model `make train`
+built; prints the figures, exits 1 if a case was lost or duplicated or a conversation
+broke. `python -m tests.load --customers 200 --minutes 10`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import sys
+import time
+
+from scripts.stack import ROOT, SCALED_PORTS, Scale, Stack, free_port
+from tests.load.driver import run_load
+
+
+def latest_model() -> str:
+    return str(max((ROOT / "bot" / "models").glob("*.tar.gz"), key=os.path.getmtime))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=200)
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--model", help="model file (default: the newest in bot/models)")
+    args = parser.parse_args()
+    folder = ROOT / "reports" / f"loadtest-{SCALED_PORTS['public']}"
+    shutil.rmtree(folder, ignore_errors=True)
+    stack = Stack(
+        model=args.model or latest_model(),
+        scale=Scale(),
+        state=folder / "state",
+        logs=folder / "logs",
+        ports={"pg": free_port()},
+        say=lambda message: print(f"[stack] {time.strftime('%H:%M:%S')} {message}", flush=True),
+    )
+    with stack:
+        stack.start(timeout=600)
+        print(f"{args.customers} customers for {args.minutes:g} minutes; logs in {folder}")
+        staff = stack.create_staff("load-admin")
+        report = asyncio.run(run_load(stack, staff, args.customers, args.minutes * 60))
+    print("\n".join(report.lines()))
+    return 1 if report.lost or report.duplicated or report.tally.broken else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
