@@ -7,17 +7,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import shutil
 import sys
 import time
 
-from scripts.stack import ROOT, SCALED_PORTS, Scale, Stack, free_port
-from tests.load.driver import run_load
-
-
-def latest_model() -> str:
-    return str(max((ROOT / "bot" / "models").glob("*.tar.gz"), key=os.path.getmtime))
+from scripts.stack import Scale
+from tests.load.driver import own_stack, run_load
 
 
 def main() -> int:
@@ -26,19 +20,15 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--model", help="model file (default: the newest in bot/models)")
     args = parser.parse_args()
-    folder = ROOT / "reports" / f"loadtest-{SCALED_PORTS['public']}"
-    shutil.rmtree(folder, ignore_errors=True)
-    stack = Stack(
-        model=args.model or latest_model(),
-        scale=Scale(),
-        state=folder / "state",
-        logs=folder / "logs",
-        ports={"pg": free_port()},
-        say=lambda message: print(f"[stack] {time.strftime('%H:%M:%S')} {message}", flush=True),
+    stack = own_stack(
+        "loadtest",
+        Scale(),
+        args.model,
+        lambda message: print(f"[stack] {time.strftime('%H:%M:%S')} {message}", flush=True),
     )
     with stack:
         stack.start(timeout=600)
-        print(f"{args.customers} customers for {args.minutes:g} minutes; logs in {folder}")
+        print(f"{args.customers} customers for {args.minutes:g} minutes; logs in {stack.logs}")
         staff = stack.create_staff("load-admin")
         report = asyncio.run(run_load(stack, staff, args.customers, args.minutes * 60))
     print("\n".join(report.lines()))

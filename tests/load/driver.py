@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
+import shutil
 import signal
 import threading
 import time
@@ -37,10 +39,11 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
+from scripts.stack import ROOT, SCALED_PORTS, Scale, Stack, free_port
 from tests.load.chat import Chat, TurnFailed
 
 if TYPE_CHECKING:
-    from scripts.stack import Stack, Staff
+    from scripts.stack import Say, Staff
 
 QUESTIONS = (
     "what are your opening hours?",
@@ -329,6 +332,23 @@ class StaffReader:
                 return again
             stored = again
         return stored
+
+
+def own_stack(name: str, scale: Scale, model: str | None, say: Say | None = None) -> Stack:
+    """A scaled stack for a command of its own (`make loadtest`, `make bench`), its
+    state and logs in reports/<name>-<public port>/, on ``model`` (default: the newest
+    model `make train` built)."""
+    folder = ROOT / "reports" / f"{name}-{SCALED_PORTS['public']}"
+    shutil.rmtree(folder, ignore_errors=True)
+    models = (ROOT / "bot" / "models").glob("*.tar.gz")
+    return Stack(
+        model=model or str(max(models, key=os.path.getmtime)),
+        scale=scale,
+        state=folder / "state",
+        logs=folder / "logs",
+        ports={"pg": free_port()},  # a cluster of its own
+        say=say,
+    )
 
 
 async def run_load(
