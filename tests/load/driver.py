@@ -374,8 +374,8 @@ async def run_load(
     try:
         await asyncio.gather(*tasks)
     finally:
+        elapsed = time.monotonic() - started  # the load's time, not the wait after it
         if killer:
             await killer.settle()
-    elapsed = time.monotonic() - started
     stored = await StaffReader(stack.public_url, staff).settled(tally)
     return Report(customers, elapsed, tally, stored, killer.lines() if killer else [])
