@@ -11,7 +11,7 @@ re-ask or a repeated turn does not derail it.
 While the load runs, a chaos task SIGKILLs one Rasa replica, one action server and one
 case-service replica at spread-out times, and the launcher's supervisor restarts them.
 Then the cases are counted through the staff API (through nginx): every form the bot
-confirmed ("your reference is", or "kept safely" by the outbox) must be stored once,
+confirmed ("your reference is", or kept safely in the outbox) must be stored once,
 found by its conversation id. Submissions parked in the outbox are waited for.
 
 Counting:
@@ -109,7 +109,7 @@ class Tally:
     resent: int = 0
     conversations: int = 0
     broken: list[str] = field(default_factory=list)  # why, one line per broken conversation
-    forms: dict[str, str] = field(default_factory=dict)  # conversation id -> kind, started
+    forms: set[str] = field(default_factory=set)  # conversation ids of the forms started
     confirmed: set[str] = field(default_factory=set)  # conversation ids the bot confirmed
 
 
@@ -221,7 +221,7 @@ class Customer:
         def complete(said: str) -> bool:
             return any(done in said for done in CONFIRMED) or reply_to(said, table) is not None
 
-        self.tally.forms[chat.conversation_id] = kind
+        self.tally.forms.add(chat.conversation_id)
         said = await self.say(chat, OPENINGS[kind], complete)
         for _ in range(MAX_FORM_TURNS):
             if any(done in said for done in CONFIRMED):
@@ -323,11 +323,10 @@ class StaffReader:
         """The stored counts once every confirmed form has its case and a further poll
         finds no more (the outbox delivers late ones), or SETTLE_SECONDS have passed."""
         deadline = time.monotonic() + SETTLE_SECONDS
-        conversations = set(tally.forms)
-        stored = await self.stored(conversations)
+        stored = await self.stored(tally.forms)
         while time.monotonic() < deadline:
             await asyncio.sleep(10)
-            again = await self.stored(conversations)
+            again = await self.stored(tally.forms)
             if again == stored and tally.confirmed <= set(again):
                 return again
             stored = again
