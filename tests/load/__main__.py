@@ -1,7 +1,8 @@
-"""`make loadtest`: the long load test on a scaled stack of its own (2 Rasa, 2 action-
-server and 2 case-service replicas behind nginx), started on the model `make train`
-built; prints the figures, exits 1 if a case was lost or duplicated or a conversation
-broke. `python -m tests.load --customers 200 --minutes 10`."""
+"""`make loadtest`: the long load test on a scaled stack of its own (two replicas of
+each part behind nginx), on the model `make train` built; prints the figures, exits 1
+if a case was lost or duplicated or a conversation broke.
+
+`python -m tests.load --customers 200 --minutes 10 [--model FILE]`"""
 
 from __future__ import annotations
 
