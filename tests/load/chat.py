@@ -45,14 +45,26 @@ class Chat:
         await self.client.emit("session_request", {"session_id": self.session})
 
     async def open(self) -> None:
-        """Ask the case service for a signed session, as the widget does, then connect."""
+        """Ask the case service for a signed session, as the widget does, then connect,
+        trying again for up to FIRST_REPLY seconds as the widget's socket.io client does
+        (a busy or restarting replica may not finish the handshake in time)."""
         async with aiohttp.ClientSession() as own:
             http = self.http_session or own
             async with http.post(f"{self.url}/api/chat/session", json={}) as response:
                 response.raise_for_status()
                 issued = await response.json()
         self.session, self.conversation_id = issued["session_id"], issued["conversation_id"]
-        await self.client.connect(self.url, transports=["websocket", "polling"], wait_timeout=10)
+        deadline = time.monotonic() + FIRST_REPLY
+        while True:
+            try:
+                await self.client.connect(
+                    self.url, transports=["websocket", "polling"], wait_timeout=10
+                )
+                return
+            except socketio.exceptions.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(1)
 
     async def close(self) -> None:
         await self.client.disconnect()

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
+import socketio
 
 from scripts.stack import ROOT, SCALED_PORTS, Scale, Stack, free_port
 from tests.load.chat import Chat, TurnFailed
@@ -185,7 +186,13 @@ class Customer:
         chat = Chat(self.url, http)
         try:
             await chat.open()
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError) as error:
+        except (
+            aiohttp.ClientError,
+            socketio.exceptions.ConnectionError,
+            OSError,
+            asyncio.TimeoutError,
+            ValueError,
+        ) as error:
             self.tally.broken.append(f"customer {self.number}: could not connect ({error!r})")
             await asyncio.sleep(1)
             return

@@ -1,5 +1,8 @@
 """The scaled profile's stack, started once for tests/stack (test_scaled and the short
-load test share it: a scaled stack takes minutes to start on two cores)."""
+load test share it: a scaled stack takes minutes to start on two cores).
+
+Order matters: test_loadtest.py runs first (file order) and leaves every part running;
+test_scaled.py's last test leaves rasa-2 stopped."""
 
 from __future__ import annotations
 
