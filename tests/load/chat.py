@@ -80,8 +80,9 @@ class Chat:
         """Send ``text``; the bot's messages, the seconds until the last of them, and
         whether it had to be sent again.
 
-        The answer is complete once a message satisfies ``complete`` (else once the
-        channel is quiet for QUIET seconds). If the connection drops before that (the
+        The answer is complete once a message satisfies ``complete`` (waiting up to
+        FIRST_REPLY seconds: under load the messages of one answer come seconds apart),
+        else once the channel is quiet for QUIET seconds. If the connection drops before that (the
         replica handling it was killed), the message is sent once more after the
         reconnection, as a customer would type it again; Rasa's tracker only keeps a
         turn it finished, and a submission's idempotency key makes a repeated one the
@@ -114,7 +115,8 @@ class Chat:
             except asyncio.TimeoutError:  # not the built-in one on Python 3.10
                 continue
             replies.append(reply)
-            if complete is not None and complete(reply):
+            if complete is None:
+                quiet_until = time.monotonic() + QUIET
+            elif complete(reply):
                 return replies
-            quiet_until = time.monotonic() + QUIET
         return replies
