@@ -10,7 +10,7 @@ RASA := bot/.venv/bin/rasa
 BOT_PY := bot/.venv/bin/python
 SPACY_PIPELINE := bot/models/spacy_en/meta.json
 
-.PHONY: setup run run-scaled shell admin test test-hostile eval bench profile train lint fmt backend clean
+.PHONY: setup run run-scaled shell admin test test-hostile loadtest eval bench profile train lint fmt backend clean
 
 setup: bot/.venv/.synced $(SPACY_PIPELINE) backend/.venv/.synced
 
@@ -81,6 +81,14 @@ shell: train
 test-hostile: train
 	FOCUS_HOSTILE_MESSAGES=10000 FOCUS_TEST_MODEL=$$(ls -t bot/models/*.tar.gz | head -1) \
 	  bot/.venv/bin/pytest tests/security/test_hostile_messages.py
+
+## loadtest: CUSTOMERS simulated customers for MINUTES through nginx on a scaled stack
+## of its own, while a Rasa replica, an action server and a case service are killed
+## (`make test` runs 50 for 2 minutes)
+CUSTOMERS ?= 200
+MINUTES ?= 10
+loadtest: train
+	$(BOT_PY) -m tests.load --customers $(CUSTOMERS) --minutes $(MINUTES)
 
 ## profile: where a turn's time goes (py-spy samples each part; printed, never asserted)
 profile: train

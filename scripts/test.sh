@@ -71,7 +71,7 @@ bot/.venv/bin/pytest tests/bot
 step "pytest: signed chat sessions and clock times, no personal data in any log (tests/security)"
 bot/.venv/bin/pytest tests/security
 
-step "pytest: the launcher restarts a part that dies, Ctrl-C leaves nothing; the scaled profile (tests/stack)"
+step "pytest: the launcher restarts a part that dies, Ctrl-C leaves nothing; the scaled profile and its short load test (tests/stack)"
 bot/.venv/bin/pytest tests/stack
 
 collect "browser"
