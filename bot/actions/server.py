@@ -120,6 +120,9 @@ def main() -> None:
     logs.configure()
     redaction.install()
     app = create_app("bot.actions")
+    # Longer than Rasa's client keeps an idle connection (aiohttp: 15 s), so the server
+    # never closes one just as Rasa reuses it (Sanic's default is 5 s).
+    app.config.KEEP_ALIVE_TIMEOUT = 75
     apologise_on_failure(app)
     observe(app)
 
