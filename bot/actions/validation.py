@@ -90,6 +90,10 @@ class FocusForm(FormValidationAction):
     """The case kind a completed form submits; empty for a form that submits none."""
     free_text: ClassVar[frozenset[str]] = frozenset()
     """Slots that take the customer's words verbatim when asked for."""
+    declines: ClassVar[dict[str, re.Pattern[str]]] = {}
+    """Optional slots and the words that leave them out ("skip", "none"). Said when the
+    slot is asked for, such a word answers it, whatever intent the classifier gave it:
+    the bot itself offers "skip", and it must not be taken for "stop"."""
     opening_slot: ClassVar[str | None] = None
     """A free-text slot taken from the message that opened the form, when that
     message says what the matter is (free_text.describes_matter); else it is asked."""
@@ -154,11 +158,11 @@ class FocusForm(FormValidationAction):
     ) -> list[EventType]:
         intent = tracker.get_intent_of_latest_message()
         requested = tracker.get_slot("requested_slot")
-        if intent == "stop":
+        text = tracker.latest_message.get("text") or ""
+        if intent == "stop" and not self.declined(requested, text):
             dispatcher.utter_message(response="utter_stopped")
             return [SlotSet("form_outcome", STOPPED), SlotSet("requested_slot", None)]
         response = digression_response(intent)
-        text = tracker.latest_message.get("text") or ""
         answered = requested in self.free_text and not looks_like_question(text)
         if requested and response and not answered:
             dispatcher.utter_message(response=response)
@@ -206,6 +210,11 @@ class FocusForm(FormValidationAction):
             SlotSet("form_outcome", GAVE_UP),
             SlotSet("requested_slot", None),
         ]
+
+    def declined(self, requested: str | None, text: str) -> bool:
+        """Whether ``text`` leaves out the optional slot being asked for."""
+        words = self.declines.get(requested or "")
+        return bool(words and words.match(text.strip()))
 
     async def extract_free_text(self, tracker: Tracker) -> dict[str, Any]:
         """The customer's words for the free-text slot being asked for, or for the

@@ -26,6 +26,7 @@ class CancellationForm(FocusForm):
     form = "cancellation_form"
     kind = "cancellation"
     free_text = frozenset({"effective_date", "cancel_reason"})
+    declines = {"cancel_reason": NO_REASON}
     next_steps = (
         "This is recorded as your written notice. Customer Relations will confirm the "
         "cancellation, and any early termination charge, in writing."
@@ -58,7 +59,10 @@ class CancellationForm(FocusForm):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         asked = tracker.get_slot("requested_slot") == "cancel_reason"
-        if asked and tracker.get_intent_of_latest_message() == "deny":
+        text = tracker.latest_message.get("text") or ""
+        if asked and (
+            tracker.get_intent_of_latest_message() == "deny" or self.declined("cancel_reason", text)
+        ):
             return {"cancel_reason": "not given"}
         return {}
 
