@@ -2,7 +2,9 @@
 load test share it: a scaled stack takes minutes to start on two cores).
 
 Order matters: test_loadtest.py runs first (file order) and leaves every part running;
-test_scaled.py's last test leaves rasa-2 stopped."""
+test_scaled.py's last test leaves rasa-2 stopped. The stack holds `make run`'s ports
+until pytest ends, so test_supervision.py (which needs them) runs in a pytest of its own
+(scripts/test.sh)."""
 
 from __future__ import annotations
 
