@@ -56,29 +56,32 @@ class Stores:
         return cls(tracker=tracker_url(), outbox=outbox_url())
 
 
+def _with_async_driver(url: URL) -> URL:
+    backend = url.get_backend_name()
+    if backend not in _ASYNC_DRIVERS:
+        raise ValueError(f"unsupported store database {backend!r} (SQLite or PostgreSQL)")
+    return url.set(drivername=_ASYNC_DRIVERS[backend])
+
+
 def _async(url: str) -> URL | None:
     """The URL with an asyncio driver; None for a SQLite file that does not exist
     (the bot has not written to it yet, so it holds nothing)."""
     parsed = make_url(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite" and not (parsed.database and Path(parsed.database).is_file()):
+    if parsed.get_backend_name() == "sqlite" and not (
+        parsed.database and Path(parsed.database).is_file()
+    ):
         return None
-    if backend not in _ASYNC_DRIVERS:
-        raise ValueError(f"unsupported store database {backend!r} (SQLite or PostgreSQL)")
-    return parsed.set(drivername=_ASYNC_DRIVERS[backend])
+    return _with_async_driver(parsed)
 
 
 def read_only(url: str) -> str:
     """``url`` with an asyncio driver, for readers that must never write to the store (the
     console's report): a SQLite file is opened read-only."""
     parsed = make_url(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
+    if parsed.get_backend_name() == "sqlite":
         path = Path(parsed.database or "").resolve()
         return f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true"
-    if backend not in _ASYNC_DRIVERS:
-        raise ValueError(f"unsupported store database {backend!r} (SQLite or PostgreSQL)")
-    return parsed.set(drivername=_ASYNC_DRIVERS[backend]).render_as_string(hide_password=False)
+    return _with_async_driver(parsed).render_as_string(hide_password=False)
 
 
 @asynccontextmanager
