@@ -109,7 +109,9 @@ def test_hostile_message_shows_as_text(page: Page, stack: Stack) -> None:
 
 
 def test_connecting_state_when_the_bot_is_unreachable(page: Page, stack: Stack) -> None:
+    # Both transports refused: long polling (HTTP) and the websocket, tried first.
     page.route(re.compile(r".*/socket\.io/.*"), lambda route: route.abort())
+    page.route_web_socket(re.compile(r".*/socket\.io/.*"), lambda ws: ws.close())
     page.goto(f"{stack.url}/")
     page.get_by_role("button", name="Chat with us").click()
     status = page.locator("#fg-chat [role=status]")

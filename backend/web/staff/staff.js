@@ -138,9 +138,12 @@
           return new Promise(function () {});
         }
         if (data.type === "/problems/password-change-required" && me) {
-          me.must_change_password = true;
-          setUser(me);
-          changePasswordView();
+          // Drawn once: drawing it again would wipe what the person is typing.
+          if (!me.must_change_password) {
+            me.must_change_password = true;
+            setUser(me);
+            changePasswordView();
+          }
           return new Promise(function () {});
         }
         var detail = data.detail || response.statusText;
@@ -1140,7 +1143,7 @@
 
   /** A banner while failed account checks spike: someone may be guessing accounts. */
   function checkAlert() {
-    if (!me) {
+    if (!me || me.must_change_password) {
       alertBanner.hidden = true;
       return;
     }
