@@ -1,11 +1,12 @@
 """Where a turn's time goes (`make profile`): printed, never asserted.
 
 py-spy samples Rasa, the action server and the case service while one sender asks
-questions, then while one sender at a time goes through the fault form (stopping at the
-summary, so no case is made). Each sample is put in the first part of a turn its stack
-passes through (PARTS, in order), and the table gives CPU milliseconds per turn for each
-part, beside the turn's wall-clock latency. Waiting (for the action server, the
-database) takes no CPU and shows up only as the gap between the two.
+questions (six to a conversation), then while one sender at a time goes through the
+fault form (stopping at the summary, so no case is made). Each sample is put in the
+first part of a turn its stack passes through (PARTS, in order), and the table gives
+CPU milliseconds per turn for each part, beside the turn's wall-clock latency. Waiting
+(for the action server, the database) takes no CPU and shows up only as the gap
+between the two.
 """
 
 import argparse
@@ -106,8 +107,14 @@ def say(rasa: str, sender: str, text: str) -> float:
 
 
 def questions(rasa: str, turns: int) -> list[float]:
-    sender = f"profile-{uuid.uuid4().hex[:8]}"
-    return [say(rasa, sender, MESSAGES[i % len(MESSAGES)]) for i in range(turns)]
+    """``turns`` questions, in conversations of len(MESSAGES) turns each, as a customer's
+    chat is: most of a turn's work grows with the conversation's length."""
+    latencies = []
+    for i in range(turns):
+        if i % len(MESSAGES) == 0:
+            sender = f"profile-{uuid.uuid4().hex[:8]}"
+        latencies.append(say(rasa, sender, MESSAGES[i % len(MESSAGES)]))
+    return latencies
 
 
 def form_steps(rasa: str, conversations: int) -> list[float]:
