@@ -40,9 +40,8 @@ $RASA data validate --domain domain.yml --data bot/data --config config.yml
 
 background "case service" make -C backend test
 
-step "train with the CI config (same data and seeds, fewer epochs)"
-$PY scripts/ci_config.py reports/config.ci.yml
-$RASA train --config reports/config.ci.yml --domain domain.yml --data bot/data \
+step "train (config.yml)"
+$RASA train --config config.yml --domain domain.yml --data bot/data \
   --out "$CI_MODELS" --fixed-model-name focus-ci
 export FOCUS_TEST_MODEL=$PWD/$CI_MODELS/focus-ci.tar.gz
 
@@ -55,7 +54,7 @@ $RASA test nlu --model "$FOCUS_TEST_MODEL" --nlu tests/nlu --out reports/nlu-par
 $PY scripts/check_nlu.py paraphrase reports/nlu-paraphrase
 
 step "NLU: a held-out 20% split"
-scripts/heldout.sh reports/config.ci.yml reports/nlu-heldout
+scripts/heldout.sh config.yml reports/nlu-heldout
 $PY scripts/check_nlu.py heldout reports/nlu-heldout
 
 collect "case service"
