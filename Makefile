@@ -10,7 +10,7 @@ RASA := bot/.venv/bin/rasa
 BOT_PY := bot/.venv/bin/python
 SPACY_PIPELINE := bot/models/spacy_en/meta.json
 
-.PHONY: setup run run-scaled shell admin test test-hostile loadtest eval bench profile train lint fmt backend clean
+.PHONY: setup run run-scaled shell admin test test-hostile loadtest eval bench bench-compare profile train lint fmt backend clean
 
 setup: bot/.venv/.synced $(SPACY_PIPELINE) backend/.venv/.synced
 
@@ -89,6 +89,11 @@ CUSTOMERS ?= 200
 MINUTES ?= 10
 loadtest: train
 	$(BOT_PY) -m tests.load --customers $(CUSTOMERS) --minutes $(MINUTES)
+
+## bench-compare: this project beside Rasa's default config (trained on the same data
+## once, into bot/models/compare/), the same load on both; the speed targets
+bench-compare: train
+	$(BOT_PY) tests/bench/bench_compare.py
 
 ## profile: where a turn's time goes (py-spy samples each part; printed, never asserted)
 profile: train
