@@ -35,7 +35,7 @@ def validator() -> Validator:
 @cache
 def _by_event() -> tuple[Validator, dict[str, Validator]]:
     """The response schema with each event checked only for what all events share, and
-    a validator per event name for the rest (its own schema, beside the shared part)."""
+    a validator per event name for the rest (that event's own schema)."""
     response = RemoteAction.action_response_format_spec()
     events = response["properties"]["events"]
     shared = {key: value for key, value in events["items"].items() if key != "oneOf"}
@@ -44,7 +44,7 @@ def _by_event() -> tuple[Validator, dict[str, Validator]]:
         "properties": {**response["properties"], "events": {**events, "items": shared}},
     }
     own = {
-        schema["properties"]["event"]["const"]: _built({**shared, **schema})
+        schema["properties"]["event"]["const"]: _built(schema)
         for schema in events["items"]["oneOf"]
     }
     return _built(outline), own
