@@ -84,14 +84,13 @@ async def concurrent_questions(
 async def one_sender(
     session: aiohttp.ClientSession, rasa: str, rounds: int
 ) -> tuple[list[float], list[float]]:
-    """Question turns in one conversation, then fault-form steps (stopped at the summary,
-    so no case is made): the latencies of each."""
-    sender = uuid.uuid4().hex
-    questions = [
-        await say(session, rasa, sender, MESSAGES[i % len(MESSAGES)]) for i in range(6 * rounds)
-    ]
-    steps = []
+    """``rounds`` conversations of questions (the six MESSAGES, as `make profile` asks
+    them), then as many through the fault form (stopped at the summary, so no case is
+    made): the latencies of each kind of turn."""
+    questions, steps = [], []
     for _ in range(rounds):
+        sender = uuid.uuid4().hex
+        questions += [await say(session, rasa, sender, text) for text in MESSAGES]
         sender = uuid.uuid4().hex
         steps += [await say(session, rasa, sender, text) for text in FAULT_TURNS]
     return questions, steps
