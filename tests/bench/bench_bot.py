@@ -30,6 +30,11 @@ MESSAGES = [
 ]
 
 
+def latest_model(path: Path) -> Path:
+    """``path`` if it is a model, else the newest model in that folder."""
+    return path if path.is_file() else max(path.glob("*.tar.gz"), key=os.path.getmtime)
+
+
 def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -172,7 +177,7 @@ def main() -> None:
     if not args.skip_training:
         seconds, model = timed_training()
         print(f"training (config.yml, full epochs): {seconds:.0f} s")
-    latest = model if model.is_file() else max(model.glob("*.tar.gz"), key=os.path.getmtime)
+    latest = latest_model(model)
     print(f"model load (Agent.load): {timed_load(latest):.1f} s")
     started = time.perf_counter()
     with Stack(model=str(latest), logs=ROOT / "reports" / "bench-logs") as stack:

@@ -12,7 +12,6 @@ gets the quieter minute. Then the project alone, for its speed targets.
 
 import argparse
 import asyncio
-import os
 import shutil
 import subprocess
 import tempfile
@@ -23,7 +22,7 @@ from pathlib import Path
 import aiohttp
 
 from scripts.stack import ROOT, Stack, free_port
-from tests.bench.bench_bot import FAULT_TURNS, MESSAGES, percentile
+from tests.bench.bench_bot import FAULT_TURNS, MESSAGES, latest_model, percentile
 
 RASA = ROOT / "bot" / ".venv" / "bin" / "rasa"
 INIT_CONFIG = next(
@@ -49,7 +48,7 @@ def default_model() -> Path:
         stdout=subprocess.DEVNULL,
     )
     print(f"Rasa's default config: trained or reused in {time.perf_counter() - started:.0f} s")
-    return max(COMPARE_MODELS.glob("*.tar.gz"), key=os.path.getmtime)
+    return latest_model(COMPARE_MODELS)
 
 
 async def say(session: aiohttp.ClientSession, rasa: str, sender: str, text: str) -> float:
@@ -150,9 +149,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--messages", type=int, default=200, help="conversations per round")
     args = parser.parse_args()
-    model = Path(args.model)
-    if model.is_dir():
-        model = max(model.glob("*.tar.gz"), key=os.path.getmtime)
+    model = latest_model(Path(args.model))
     baseline = default_model()
     logs = ROOT / "reports" / "bench-compare-logs"
     state = Path(tempfile.mkdtemp(prefix="bench-compare-"))

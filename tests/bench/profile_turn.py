@@ -10,7 +10,6 @@ between the two.
 """
 
 import argparse
-import os
 import re
 import signal
 import subprocess
@@ -23,7 +22,7 @@ from pathlib import Path
 import requests
 
 from scripts.stack import ROOT, Stack
-from tests.bench.bench_bot import FAULT_TURNS, MESSAGES, percentile
+from tests.bench.bench_bot import FAULT_TURNS, MESSAGES, latest_model, percentile
 
 PY_SPY = ROOT / "bot" / ".venv" / "bin" / "py-spy"
 RATE = 250  # samples a second
@@ -151,9 +150,7 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=120, help="question turns")
     parser.add_argument("--forms", type=int, default=20, help="fault-form conversations")
     args = parser.parse_args()
-    model = Path(args.model)
-    if model.is_dir():
-        model = max(model.glob("*.tar.gz"), key=os.path.getmtime)
+    model = latest_model(Path(args.model))
     folder = Path(tempfile.mkdtemp(prefix="profile-"))
     with Stack(model=str(model), logs=ROOT / "reports" / "profile-logs") as stack:
         stack.start()
