@@ -4,7 +4,10 @@
   token only from `--auth-token`, and a command line is readable by every user of the
   machine (`ps`, /proc/<pid>/cmdline), so the option is added inside the process;
 - the action server's responses checked by a validator built once
-  (bot/action_response_check.py), not rebuilt for every response.
+  (bot/action_response_check.py), not rebuilt for every response;
+- TED given the other policies' predictions, to skip itself where they decide
+  (bot/rules_first_ted.py);
+- DIET's and TED's networks loaded without tracing a training step (bot/tf_model_load.py).
 
     RASA_AUTH_TOKEN=... python -m bot.rasa_server --enable-api --port 5005 ...
 """
@@ -14,7 +17,7 @@ import sys
 
 from rasa.__main__ import main
 
-from bot import action_response_check
+from bot import action_response_check, rules_first_ted, tf_model_load
 
 
 def rasa_argv(options: list[str], token: str) -> list[str]:
@@ -28,5 +31,7 @@ if __name__ == "__main__":
     if not token:
         sys.exit("RASA_AUTH_TOKEN is not set: the HTTP API would be open to anyone")
     action_response_check.install()
+    rules_first_ted.install()
+    tf_model_load.install()
     sys.argv = rasa_argv(sys.argv[1:], token)
     main()

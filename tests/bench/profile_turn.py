@@ -152,7 +152,10 @@ def main() -> None:
     args = parser.parse_args()
     model = latest_model(Path(args.model))
     folder = Path(tempfile.mkdtemp(prefix="profile-"))
-    with Stack(model=str(model), logs=ROOT / "reports" / "profile-logs") as stack:
+    # Fresh databases: the tracker store's share is not to depend on old conversations.
+    with Stack(
+        model=str(model), state=folder / "state", logs=ROOT / "reports" / "profile-logs"
+    ) as stack:
         stack.start()
         rasa = stack.url("rasa")
         questions(rasa, 12)  # warm up
