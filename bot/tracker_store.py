@@ -1,0 +1,78 @@
+"""Rasa's SQL tracker store, doing less work for each turn.
+
+At 20 concurrent conversations the tracker store took a third of Rasa's CPU (py-spy):
+SQLAlchemy's ORM rebuilt each query and its cache key on every call, and wrote every
+new event as an ORM object through its unit of work. Here the same queries are built
+once, new events go in one multi-row INSERT, and the conversation is read as its JSON
+column alone. The tables and rows are Rasa's own, so Rasa's store, the staff console's
+report and this one read each other's conversations (tests/bot/test_tracker_store.py).
+
+    tracker_store:
+      type: bot.tracker_store.PreparedSQLTrackerStore
+      dialect: sqlite   # or postgresql, with Rasa's SQL store's settings
+"""
+
+import itertools
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+
+class PreparedSQLTrackerStore(SQLTrackerStore):
+    """SQLTrackerStore with its per-turn statements built once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        events = self.SQLEvent.__table__
+        sender = events.c.sender_id == sa.bindparam("sender_id")
+        session_start = (
+            sa.select(sa.func.max(events.c.timestamp))
+            .where(sender, events.c.type_name == SessionStarted.type_name)
+            .scalar_subquery()
+        )
+        # Rasa's `_event_query`: the events since the latest session start, if any.
+        latest_session = sa.and_(
+            sender, sa.or_(events.c.timestamp >= session_start, session_start.is_(None))
+        )
+        self._events = sa.select(events.c.data).where(latest_session).order_by(events.c.id)
+        self._stored = sa.select(sa.func.count()).select_from(events).where(latest_session)
+        self._insert = events.insert()
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The tracker for the latest conversation session, as Rasa's store gives it."""
+        with self.session_scope() as session:
+            rows = session.execute(self._events, {"sender_id": sender_id}).scalars()
+            events = [json.loads(data) for data in rows]
+        if not (self.domain and events):
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """The events the database does not have yet, in one statement."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            count = {"sender_id": tracker.sender_id}
+            stored = session.execute(self._stored, count).scalar_one()
+            new = itertools.islice(tracker.events, stored, None)
+            rows = [_row(tracker.sender_id, event) for event in new]
+            if rows:
+                session.execute(self._insert, rows)
+                session.commit()
+
+
+def _row(sender_id: str, event: Event) -> dict[str, Any]:
+    """The columns Rasa's SQLTrackerStore.save writes for ``event``."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
