@@ -17,6 +17,8 @@ from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
 from rasa.utils.tensorflow.model_data import RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
 
+RASA_LOAD = RasaModel.load.__func__  # Rasa's own, for fine-tuning
+
 
 def load(
     cls: type[RasaModel],
@@ -43,8 +45,6 @@ def load(
     return model
 
 
-RASA_LOAD = RasaModel.load.__func__
-
-
 def install() -> None:
+    """Every DIET and TED loaded from here on (bot/rasa_server.py calls it)."""
     RasaModel.load = classmethod(load)
