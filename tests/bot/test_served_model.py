@@ -21,9 +21,8 @@ from rasa.utils.tensorflow.models import RasaModel
 
 from bot import tf_model_load
 from bot.rules_first_ted import RulesFirstTEDPolicy, with_other_predictions
+from scripts.stack import ROOT
 from tests.stack_fixtures import required_model
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

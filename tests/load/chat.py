@@ -62,6 +62,7 @@ class Chat:
                 )
                 return
             except socketio.exceptions.ConnectionError:
+                await self.client.disconnect()  # a handshake that timed out stays connected
                 if time.monotonic() > deadline:
                     raise
                 await asyncio.sleep(1)

@@ -194,8 +194,6 @@ class Customer:
             ValueError,
         ) as error:
             self.tally.broken.append(f"customer {self.number}: could not connect ({error!r})")
-            with contextlib.suppress(Exception):  # a handshake that timed out stays open
-                await chat.close()
             await asyncio.sleep(1)
             return
         try:
