@@ -6,7 +6,8 @@ for development, tests and the staff console's "try the bot", reached on localho
 
 X-Forwarded-For is believed only from the proxies listed in FOCUS_TRUSTED_PROXIES
 (comma-separated addresses); anyone else could write any address into it. Whatever
-the client itself sends as ``client_address`` is overwritten.
+the client itself sends as ``client_address`` is overwritten. A message longer than
+the widget lets anyone type is answered by the channel and never reaches the bot.
 Registered in credentials.yml by module path.
 """
 
@@ -29,6 +30,11 @@ redaction.install()  # Rasa imports this module at start-up: its logs are redact
 ADDRESS_KEY = "client_address"
 CONVERSATION_KEY = "conversation_id"  # in a socket's session: the conversation it joined
 SESSION_REFUSED = "session_refused"
+MAX_MESSAGE_CHARS = 2000  # the widget's own limit (maxlength, backend/web/widget.js)
+TOO_LONG = (
+    "Sorry, that message is too long for me. Could you tell me in a few sentences "
+    "(up to 2,000 characters)?"
+)
 
 
 def trusted_proxies() -> frozenset[str]:
@@ -48,10 +54,32 @@ def client_address(request: Request) -> str:
     return address
 
 
+def within_length(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+) -> Callable[[UserMessage], Awaitable[Any]]:
+    """Rasa's message handler for what a customer can type; a longer message is asked
+    again in fewer words and kept out of the conversation. Understanding a message
+    costs more than its length: Rasa's regex featurizer matches every pattern against
+    every token, 16 s of the one core a Rasa process has for a 100 kB text, while
+    every other customer waits."""
+
+    async def handle(message: UserMessage) -> Any:
+        if isinstance(message.text, str) and len(message.text) > MAX_MESSAGE_CHARS:
+            logger.info("A message of %d characters answered as too long", len(message.text))
+            await message.output_channel.send_text_message(message.sender_id, TOO_LONG)
+            return None
+        return await on_new_message(message)
+
+    return handle
+
+
 class AddressedRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        return super().blueprint(within_length(on_new_message))
 
     def get_metadata(self, request: Request) -> dict[str, Any]:
         """The body's metadata, as Rasa's channel keeps it, with the address."""
@@ -79,7 +107,7 @@ class SignedSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's blueprint with its session_request and message handlers replaced;
         messages that pass go on to Rasa's own message handler."""
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(within_length(on_new_message))
         sio, namespace = self.sio, self.namespace
         handle_message = sio.handlers[namespace or "/"][self.user_message_evt]
         if not signing.secret():
