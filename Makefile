@@ -6,8 +6,9 @@ export PYTHONPATH := $(CURDIR)
 export FOCUS_TRACKER_DB ?= $(CURDIR)/bot/var/tracker.db
 export FOCUS_ACTIONS_PORT ?= 5055
 
-RASA := bot/.venv/bin/rasa
 BOT_PY := bot/.venv/bin/python
+# Rasa with the project's changes, as it is served (bot/rasa_cli.py)
+RASA := $(BOT_PY) -m bot.rasa_cli
 SPACY_PIPELINE := bot/models/spacy_en/meta.json
 
 .PHONY: setup run run-scaled shell admin test test-hostile loadtest eval bench bench-compare profile train lint fmt backend clean

@@ -3,11 +3,7 @@
 - the HTTP API's token taken from RASA_AUTH_TOKEN, never from argv. Rasa 3.6 reads the
   token only from `--auth-token`, and a command line is readable by every user of the
   machine (`ps`, /proc/<pid>/cmdline), so the option is added inside the process;
-- the action server's responses checked by a validator built once
-  (bot/action_response_check.py), not rebuilt for every response;
-- TED given the other policies' predictions, to skip itself where they decide
-  (bot/rules_first_ted.py);
-- DIET's and TED's networks loaded without tracing a training step (bot/tf_model_load.py).
+- the project's changes to Rasa installed, as for training and testing (bot/rasa_cli.py).
 
     RASA_AUTH_TOKEN=... python -m bot.rasa_server --enable-api --port 5005 ...
 """
@@ -17,7 +13,7 @@ import sys
 
 from rasa.__main__ import main
 
-from bot import action_response_check, rules_first_ted, tf_model_load
+from bot import rasa_cli
 
 
 def rasa_argv(options: list[str], token: str) -> list[str]:
@@ -30,8 +26,6 @@ if __name__ == "__main__":
     token = os.environ.get("RASA_AUTH_TOKEN")
     if not token:
         sys.exit("RASA_AUTH_TOKEN is not set: the HTTP API would be open to anyone")
-    action_response_check.install()
-    rules_first_ted.install()
-    tf_model_load.install()
+    rasa_cli.install()
     sys.argv = rasa_argv(sys.argv[1:], token)
     main()

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH=$PWD PYTHONWARNINGS=ignore
-RASA=bot/.venv/bin/rasa
+RASA="bot/.venv/bin/python -m bot.rasa_cli"  # Rasa as the project runs it
 PY=bot/.venv/bin/python
 OUT=reports/eval
 rm -rf "$OUT" && mkdir -p "$OUT"

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 config=$1 out=$2
-RASA=bot/.venv/bin/rasa
+RASA="bot/.venv/bin/python -m bot.rasa_cli"  # Rasa as the project runs it
 rm -rf "$out" && mkdir -p "$out"
 $RASA data split nlu --nlu bot/data/nlu --training-fraction 0.8 --random-seed 42 --out "$out/split"
 $RASA train nlu --config "$config" --domain domain.yml --nlu "$out/split/training_data.yml" \

@@ -720,7 +720,8 @@ class Stack:
 
     def shell(self) -> subprocess.Popen:
         """`rasa shell` in the foreground (our terminal), with the Rasa part's environment."""
-        shell = [str(BOT_BIN / "rasa"), "shell", *self._rasa_options(self.ports["rasa"])]
+        rasa = [str(BOT_BIN / "python"), "-m", "bot.rasa_cli"]  # as served
+        shell = [*rasa, "shell", *self._rasa_options(self.ports["rasa"])]
         return subprocess.Popen(shell, cwd=ROOT, env=self.parts["rasa"].environment())
 
 

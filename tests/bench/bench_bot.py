@@ -47,7 +47,9 @@ def timed_training() -> tuple[float, Path]:
     started = time.perf_counter()
     subprocess.run(
         [
-            str(ROOT / "bot/.venv/bin/rasa"),
+            str(ROOT / "bot/.venv/bin/python"),
+            "-m",
+            "bot.rasa_cli",
             "train",
             "--config",
             "config.yml",
