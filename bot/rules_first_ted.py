@@ -8,21 +8,18 @@ call and featurising of the tracker were a quarter of a turn's CPU (`make profil
 
 `RulesFirstTEDPolicy` is TED that, given the other policies' predictions for the same
 tracker, predicts nothing (all zeros, as TED does untrained) when one of them wins
-whatever TED says; and as few turns reach TED, the server no longer waits for TED's
-first prediction before answering. Rasa's default recipe gives a policy only the
-tracker, the domain and the rule data, so `install()` (called by bot/rasa_server.py,
-Rasa's entry point here) adds the other policies' predictions to TED's inputs in every
-prediction graph it loads. A model loaded without it (`rasa test`, `rasa shell`) runs
-TED every time, to the same outcome.
+whatever TED says. Rasa's default recipe gives a policy only the tracker, the domain
+and the rule data, so `install()` (called by bot/rasa_cli.py, Rasa's entry point here)
+adds the other policies' predictions to TED's inputs in every prediction graph it
+loads. A model loaded without it (stock `rasa`) runs TED every time, to the same
+outcome.
 """
 
 import dataclasses
-import threading
 from typing import Any
 
-from rasa.core.featurizers.tracker_featurizers import TrackerFeaturizer
 from rasa.core.policies.policy import PolicyPrediction
-from rasa.core.policies.ted_policy import TED, TEDPolicy
+from rasa.core.policies.ted_policy import TEDPolicy
 from rasa.engine.graph import GraphSchema
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.runner.dask import DaskGraphRunner
@@ -30,7 +27,6 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import TEXT
-from rasa.utils.tensorflow.model_data import RasaModelData
 
 PREDICT = "predict_action_probabilities"
 ACTION_EVENTS = (ActionExecuted, ActionExecutionRejected)
@@ -70,27 +66,6 @@ class RulesFirstTEDPolicy(TEDPolicy):
         if others and decided(others, tracker, self.priority, e2e):
             return self._prediction(self._default_predictions(domain))
         return super().predict_action_probabilities(tracker, domain, **kwargs)
-
-    @classmethod
-    def _load_tf_model(
-        cls,
-        model_utilities: dict[str, Any],
-        model_data_example: RasaModelData,
-        predict_data_example: RasaModelData,
-        featurizer: TrackerFeaturizer,
-        should_finetune: bool,
-    ) -> TED:
-        """TED's network, its first prediction (tracing it, 3 s) made in the background:
-        few turns reach TED, so the server need not wait for it before answering."""
-        model = super()._load_tf_model(
-            model_utilities, model_data_example, None, featurizer, should_finetune
-        )
-        if not should_finetune:
-            warm_up = threading.Thread(
-                target=model.run_inference, args=(predict_data_example,), daemon=True
-            )
-            warm_up.start()
-        return model
 
 
 def with_other_predictions(schema: GraphSchema) -> GraphSchema:

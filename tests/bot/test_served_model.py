@@ -3,6 +3,7 @@ step, TED skipped where the rules and memoization decide) understands and predic
 exactly as stock Rasa serves the same model file."""
 
 import random
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -29,18 +30,19 @@ from tests.stack_fixtures import required_model
 def graphs(tmp_path_factory: pytest.TempPathFactory, monkeypatch_module):
     """(metadata, stock runner, served runner) for the model `make test` trained."""
     monkeypatch_module.chdir(ROOT)  # the spaCy pipeline's path is relative to the root
-    storage, metadata = LocalModelStorage.from_model_archive(
-        tmp_path_factory.mktemp("model"), Path(required_model())
-    )
 
-    def runner(schema: GraphSchema) -> DaskGraphRunner:
+    def runner(schema: GraphSchema, files: Path) -> DaskGraphRunner:
+        storage, metadata = LocalModelStorage.from_model_archive(files, Path(required_model()))
         context = ExecutionContext(graph_schema=schema, model_id=metadata.model_id)
         return DaskGraphRunner(schema, storage, context)
 
-    stock = runner(metadata.predict_schema)
+    metadata = LocalModelStorage.metadata_from_archive(Path(required_model()))
+    stock = runner(metadata.predict_schema, tmp_path_factory.mktemp("stock"))
     monkeypatch_module.setattr(RasaModel, "load", RasaModel.load)
     tf_model_load.install()
-    served = runner(with_other_predictions(metadata.predict_schema))
+    files = tmp_path_factory.mktemp("served")
+    served = runner(with_other_predictions(metadata.predict_schema), files)
+    shutil.rmtree(files)  # as `rasa test` does once loaded: the served model reads no file
     return metadata, stock, served
 
 
