@@ -2,10 +2,10 @@
 # The whole test run (`make test`, called by .ci/run). Reports go to reports/.
 # Three jobs run in the background beside others, because much of their time is spent
 # waiting (timeouts, a browser, a server's answer) or on one core (Rasa's training uses
-# little more than one of the two): the case service and the held-out split's training
-# beside the served model's training and the NLU steps, the browser beside the bot's
-# pytest (on ports of its own). Their output goes to reports/<name>.log, shown when
-# they end.
+# little more than one of the two): the held-out split's training beside the served
+# model's training and the NLU steps, the case service (its tests take free ports) from
+# the start to the end of the bot's pytest, the browser beside the bot's pytest (on
+# ports of its own). Their output goes to reports/<name>.log, shown when they end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH=$PWD PYTHONWARNINGS=ignore
@@ -59,8 +59,6 @@ collect "held-out split"
 step "NLU: the held-out 20% split"
 $PY scripts/check_nlu.py heldout reports/nlu-heldout
 
-collect "case service"
-
 # The browser suite's stack on ports of its own, beside the default ones of the suites
 # that run meanwhile (bot, security, the scaled profile's mail sink).
 background "browser" env FOCUS_CASES_PORT=8010 FOCUS_RASA_PORT=5015 FOCUS_ACTIONS_PORT=5065 \
@@ -68,6 +66,8 @@ background "browser" env FOCUS_CASES_PORT=8010 FOCUS_RASA_PORT=5015 FOCUS_ACTION
 
 step "pytest: bot"
 bot/.venv/bin/pytest tests/bot
+
+collect "case service"
 
 step "pytest: signed chat sessions and clock times, no personal data in any log (tests/security)"
 bot/.venv/bin/pytest tests/security
