@@ -13,6 +13,7 @@ from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.storage import ModelMetadata
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -31,17 +32,19 @@ def graphs(tmp_path_factory: pytest.TempPathFactory, monkeypatch_module):
     """(metadata, stock runner, served runner) for the model `make test` trained."""
     monkeypatch_module.chdir(ROOT)  # the spaCy pipeline's path is relative to the root
 
-    def runner(schema: GraphSchema, files: Path) -> DaskGraphRunner:
-        storage, metadata = LocalModelStorage.from_model_archive(files, Path(required_model()))
+    def unpacked(files: Path) -> tuple[LocalModelStorage, ModelMetadata]:
+        return LocalModelStorage.from_model_archive(files, Path(required_model()))
+
+    def runner(schema: GraphSchema, storage: LocalModelStorage) -> DaskGraphRunner:
         context = ExecutionContext(graph_schema=schema, model_id=metadata.model_id)
         return DaskGraphRunner(schema, storage, context)
 
-    metadata = LocalModelStorage.metadata_from_archive(Path(required_model()))
-    stock = runner(metadata.predict_schema, tmp_path_factory.mktemp("stock"))
+    storage, metadata = unpacked(tmp_path_factory.mktemp("stock"))
+    stock = runner(metadata.predict_schema, storage)
     monkeypatch_module.setattr(RasaModel, "load", RasaModel.load)
     tf_model_load.install()
     files = tmp_path_factory.mktemp("served")
-    served = runner(with_other_predictions(metadata.predict_schema), files)
+    served = runner(with_other_predictions(metadata.predict_schema), unpacked(files)[0])
     shutil.rmtree(files)  # as `rasa test` does once loaded: the served model reads no file
     return metadata, stock, served
 

@@ -41,6 +41,16 @@ def say(harness: Stack, sender: str, text: str, metadata: dict | None = None) ->
     return "\n".join(m.get("text", "") for m in response.json())
 
 
+def user_events(harness: Stack, conversation_id: str) -> list[dict[str, Any]]:
+    """The customer's messages in the conversation's tracker, from Rasa's HTTP API."""
+    tracker = requests.get(
+        f"{harness.url('rasa')}/conversations/{conversation_id}/tracker",
+        params={"token": harness.secrets["RASA_AUTH_TOKEN"]},
+        timeout=30,
+    ).json()
+    return [e for e in tracker["events"] if e["event"] == "user"]
+
+
 class Chat:
     """A browser on Rasa's socket.io channel, speaking the widget's events."""
 

@@ -4,22 +4,15 @@ hold Rasa's one core for seconds while every other customer waited."""
 
 import uuid
 
-import requests
-
 from bot.channels import MAX_MESSAGE_CHARS, TOO_LONG
-from tests.security.clients import Chat, new_session, say
+from tests.security.clients import Chat, new_session, say, user_events
 
 HOURS = "what are your opening hours?"
 OVERLONG = ("my line is dead FG004521 BN43 6ZZ " * 4000)[: MAX_MESSAGE_CHARS * 50]
 
 
 def user_texts(harness, conversation_id: str) -> list[str]:
-    tracker = requests.get(
-        f"{harness.url('rasa')}/conversations/{conversation_id}/tracker",
-        params={"token": harness.secrets["RASA_AUTH_TOKEN"]},
-        timeout=30,
-    ).json()
-    return [e["text"] for e in tracker["events"] if e["event"] == "user"]
+    return [event["text"] for event in user_events(harness, conversation_id)]
 
 
 def test_an_overlong_rest_message_is_asked_again_and_kept_out(harness) -> None:

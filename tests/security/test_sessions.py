@@ -5,10 +5,9 @@ import time
 import uuid
 
 import pytest
-import requests
 
 from bot import signing
-from tests.security.clients import Chat, new_session, say, signed_session
+from tests.security.clients import Chat, new_session, say, signed_session, user_events
 
 HOURS = "what are your opening hours?"
 
@@ -60,12 +59,7 @@ async def test_a_signed_id_carries_a_conversation_end_to_end(harness):
         assert any("09:00" in (data or {}).get("text", "") for _, data in answer), answer
         renewed = new_session(harness, session["session_id"])["session_id"]
         assert {event for event, _ in await chat.say(renewed, "thanks")} == {"bot_uttered"}
-    tracker = requests.get(
-        f"{harness.url('rasa')}/conversations/{session['conversation_id']}/tracker",
-        params={"token": harness.secrets["RASA_AUTH_TOKEN"]},
-        timeout=30,
-    ).json()
-    said = [e for e in tracker["events"] if e["event"] == "user"]
+    said = user_events(harness, session["conversation_id"])
     assert [e["text"] for e in said] == [HOURS, "thanks"]
     assert said[0]["metadata"]["client_address"] == "127.0.0.1"
 
