@@ -6,8 +6,9 @@ for development, tests and the staff console's "try the bot", reached on localho
 
 X-Forwarded-For is believed only from the proxies listed in FOCUS_TRUSTED_PROXIES
 (comma-separated addresses); anyone else could write any address into it. Whatever
-the client itself sends as ``client_address`` is overwritten. A message longer than
-the widget lets anyone type is answered by the channel and never reaches the bot.
+the client itself sends as ``client_address`` is overwritten. Every message is
+answered (``answered``): one longer than the widget lets anyone type by the channel,
+without reaching the bot, and a turn that failed without a word with an apology.
 Registered in credentials.yml by module path.
 """
 
@@ -22,7 +23,7 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 from sanic.request import Request
 
-from bot import redaction, signing
+from bot import failed_actions, redaction, signing
 
 logger = logging.getLogger(__name__)
 redaction.install()  # Rasa imports this module at start-up: its logs are redacted from then
@@ -34,6 +35,10 @@ MAX_MESSAGE_CHARS = 2000  # the widget's own limit (maxlength, backend/web/widge
 TOO_LONG = (
     "Sorry, that message is too long for me. Could you tell me in a few sentences "
     "(up to 2,000 characters)?"
+)
+NOT_ANSWERED = (
+    "Sorry, something went wrong on our side and I couldn't finish that. "
+    "Could you send your last message again?"
 )
 
 
@@ -54,21 +59,49 @@ def client_address(request: Request) -> str:
     return address
 
 
-def within_length(
+def answered(
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
 ) -> Callable[[UserMessage], Awaitable[Any]]:
-    """Rasa's message handler for what a customer can type; a longer message is asked
-    again in fewer words and kept out of the conversation. Understanding a message
-    costs more than its length: Rasa's regex featurizer matches every pattern against
-    every token, 16 s of the one core a Rasa process has for a 100 kB text, while
-    every other customer waits."""
+    """Rasa's message handler, always answering the customer.
+
+    - A message longer than the widget lets anyone type is asked again in fewer words
+      and kept out of the conversation. Understanding a message costs more than its
+      length: Rasa's regex featurizer matches every pattern against every token, 16 s
+      of the one core a Rasa process has for a 100 kB text, while every other customer
+      waits.
+    - A turn in which a custom action could not be run, that failed, or that ended
+      without a word gets an apology asking for the message again. Rasa goes on
+      without the events of an action that failed (an action server killed while
+      answering gives a 502), so the customer would read half an answer or none, and
+      wait for the rest. Sent again, the message is handled as new: a form is still
+      where it was, and a submission's idempotency key makes it one case."""
 
     async def handle(message: UserMessage) -> Any:
+        channel = message.output_channel
         if isinstance(message.text, str) and len(message.text) > MAX_MESSAGE_CHARS:
             logger.info("A message of %d characters answered as too long", len(message.text))
-            await message.output_channel.send_text_message(message.sender_id, TOO_LONG)
+            await channel.send_text_message(message.sender_id, TOO_LONG)
             return None
-        return await on_new_message(message)
+        send = channel.send_response
+        sent = 0
+
+        async def counted(recipient_id: str, response: dict[str, Any]) -> None:
+            nonlocal sent
+            sent += 1
+            await send(recipient_id, response)
+
+        channel.send_response = counted  # type: ignore[method-assign]  # this message's own
+        result = None
+        with failed_actions.watched() as failed:
+            try:
+                result = await on_new_message(message)
+            except Exception:
+                logger.exception("A turn failed")
+                failed.append("the turn")
+        if failed or not sent:
+            logger.error("Not answered in full (%s): asked again", ", ".join(failed) or "silent")
+            await channel.send_text_message(message.sender_id, NOT_ANSWERED)
+        return result
 
     return handle
 
@@ -79,7 +112,7 @@ class AddressedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return super().blueprint(within_length(on_new_message))
+        return super().blueprint(answered(on_new_message))
 
     def get_metadata(self, request: Request) -> dict[str, Any]:
         """The body's metadata, as Rasa's channel keeps it, with the address."""
@@ -107,7 +140,7 @@ class SignedSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's blueprint with its session_request and message handlers replaced;
         messages that pass go on to Rasa's own message handler."""
-        blueprint = super().blueprint(within_length(on_new_message))
+        blueprint = super().blueprint(answered(on_new_message))
         sio, namespace = self.sio, self.namespace
         handle_message = sio.handlers[namespace or "/"][self.user_message_evt]
         if not signing.secret():

@@ -7,14 +7,22 @@ to Rasa installed first, so that what is trained and tested is what is served
 - TED given the other policies' predictions, to skip itself where they decide
   (bot/rules_first_ted.py);
 - DIET's and TED's networks loaded without tracing a training step (bot/tf_model_load.py);
-- training data fingerprinted from bytes, not formatted text (bot/fast_fingerprints.py).
+- training data fingerprinted from bytes, not formatted text (bot/fast_fingerprints.py);
+- each turn's failed custom actions noted, for the channel to ask again
+  (bot/failed_actions.py).
 
     python -m bot.rasa_cli train --config config.yml ...
 """
 
 from rasa.__main__ import main
 
-from bot import action_response_check, fast_fingerprints, rules_first_ted, tf_model_load
+from bot import (
+    action_response_check,
+    failed_actions,
+    fast_fingerprints,
+    rules_first_ted,
+    tf_model_load,
+)
 
 
 def install() -> None:
@@ -23,6 +31,7 @@ def install() -> None:
     rules_first_ted.install()
     tf_model_load.install()
     fast_fingerprints.install()
+    failed_actions.install()
 
 
 if __name__ == "__main__":
