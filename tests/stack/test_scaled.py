@@ -8,7 +8,8 @@ in PostgreSQL, not in a replica); the form's case is then read through nginx wit
 staff login. Rasa's HTTP API and REST channel are not reachable through nginx, pages
 of other sites may not open a chat, every part listens on 127.0.0.1 only (nginx too: in
 real life a TLS terminator in front of it faces the internet), no token is on a command
-line, the customer's address reaches Rasa through nginx, and Rasa locks in Redis.
+line, the customer's address reaches Rasa through nginx, Rasa locks in Redis, and an
+action server killed while answering goes unnoticed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import signal
 import urllib.request
 from pathlib import Path
 
@@ -24,6 +26,7 @@ import pytest
 import socketio
 from redis import Redis
 
+from bot.channels import NOT_ANSWERED
 from scripts.stack import Stack
 from tests.load.chat import Chat
 from tests.stack_fixtures import CaseService
@@ -139,6 +142,48 @@ def test_rasa_locks_each_conversation_in_redis(stack: Stack) -> None:
     asyncio.run(_greet_from("127.0.0.1", stack.public_url))
     # Besides the INFO commands themselves, the lock's own (taken, checked, released).
     assert redis.info("stats")["total_commands_processed"] - before > 3
+
+
+def _waiting_on(port: int) -> bool:
+    """Whether a connection to ``port`` on loopback is open (/proc/net/tcp): nginx keeps
+    none to an upstream between requests, so with the server paused, a request waits."""
+    with open("/proc/net/tcp") as table:
+        rows = [line.split() for line in table.readlines()[1:]]
+    return any(row[2].endswith(f":{port:04X}") and row[3] == "01" for row in rows)
+
+
+async def _fault_while_an_action_server_dies(stack: Stack) -> tuple[str, str]:
+    """A fault reported with actions-1 paused: the first action request nginx passes
+    to it hangs, and actions-1 is killed while holding it. Returns the answer to that
+    turn, and the bot's last answer."""
+    chat = Chat(stack.public_url)
+    await chat.open()
+    stack.pause("actions-1")
+    try:
+        hung = said = ""
+        for text in ("our broadband's been down since 8 this morning", ACCOUNT, POSTCODE):
+            turn = asyncio.create_task(chat.say(text))
+            while not (hung or turn.done() or _waiting_on(stack.ports["actions-1"])):
+                await asyncio.sleep(0.1)
+            if not (hung or turn.done()):
+                stack.parts["actions-1"].send(signal.SIGKILL)
+                hung = await turn
+            said = await turn
+        for text in ("Sam Patel", "07700 900123", "yes"):
+            said = await chat.say(text)
+        return hung, said
+    finally:
+        await chat.close()
+        await asyncio.to_thread(stack.restart, "actions-1", 120)
+
+
+def test_an_action_server_dying_mid_request_is_not_noticed(stack: Stack) -> None:
+    """nginx passes the request to the other action server (non_idempotent): the
+    customer is answered as usual, not asked to send the message again."""
+    hung, last = asyncio.run(_fault_while_an_action_server_dies(stack))
+    assert hung, "no action request reached actions-1"
+    assert NOT_ANSWERED not in hung
+    assert "your reference is FG-" in last
 
 
 async def _rolling_restart_conversation(stack: Stack) -> str:
