@@ -1,9 +1,11 @@
 """bot/lock_store.py on a real Redis: a message waiting behind a replica that died is
-served once the dead replica's ticket expires, however long that takes, and the
-conversation's messages are still handled one at a time.
+served once the dead replica's ticket expires, however long it waits; a turn that
+outlasts its ticket's lifetime keeps the lock; a conversation's messages are handled
+one at a time, in order.
 
 A dead replica is a ticket issued and never finished. Rasa's own store fails the
-first two tests: the waiting ticket expires before the dead one and is never served."""
+first three tests: the waiting ticket expires before the dead one and is never served,
+and a held ticket expires while its turn runs."""
 
 import asyncio
 import subprocess
@@ -49,9 +51,13 @@ def redis_port() -> Iterator[int]:
         server.wait(timeout=10)
 
 
+LIFETIME = 0.3  # seconds a ticket lives unrenewed (the store's setting)
+
+
 @pytest.fixture
 def store(redis_port: int) -> RenewingRedisLockStore:
-    return RenewingRedisLockStore(EndpointConfig(url="127.0.0.1", port=redis_port, db=0))
+    config = EndpointConfig(url="127.0.0.1", port=redis_port, db=0, lifetime=LIFETIME)
+    return RenewingRedisLockStore(config)
 
 
 @pytest.fixture
@@ -92,6 +98,27 @@ async def test_a_message_held_up_past_its_tickets_lifetime_queues_again(
     assert 0.7 < await waiting < 3
 
 
+async def test_a_turn_outlasting_its_tickets_lifetime_keeps_the_lock(
+    store: RenewingRedisLockStore, conversation: str
+) -> None:
+    released = asyncio.Event()
+    entered_after_release: list[bool] = []
+
+    async def long_turn() -> None:
+        async with store.lock(conversation, lock_lifetime=LIFETIME, wait_time_in_seconds=POLL):
+            await asyncio.sleep(4 * LIFETIME)
+        released.set()
+
+    async def next_message() -> None:
+        async with store.lock(conversation, lock_lifetime=LIFETIME, wait_time_in_seconds=POLL):
+            entered_after_release.append(released.is_set())
+
+    turn = asyncio.create_task(long_turn())
+    await asyncio.sleep(POLL)  # the turn holds the lock
+    await asyncio.wait_for(asyncio.gather(turn, next_message()), 10)
+    assert entered_after_release == [True]
+
+
 async def test_a_conversations_messages_are_handled_one_at_a_time(
     store: RenewingRedisLockStore, conversation: str
 ) -> None:
@@ -99,10 +126,10 @@ async def test_a_conversations_messages_are_handled_one_at_a_time(
     overlaps: list[tuple[int, ...]] = []
 
     async def handle(message: int) -> None:
-        async with store.lock(conversation, lock_lifetime=5, wait_time_in_seconds=POLL):
+        async with store.lock(conversation, wait_time_in_seconds=POLL):  # its lifetime
             holding.append(message)
             overlaps.append(tuple(holding))
-            await asyncio.sleep(0.2)  # the turn's work, longer than a poll
+            await asyncio.sleep(2 * LIFETIME)  # the turn's work, longer than its ticket lives
             holding.remove(message)
 
     await asyncio.gather(*(handle(n) for n in range(4)))
