@@ -8,8 +8,8 @@ in PostgreSQL, not in a replica); the form's case is then read through nginx wit
 staff login. Rasa's HTTP API and REST channel are not reachable through nginx, pages
 of other sites may not open a chat, every part listens on 127.0.0.1 only (nginx too: in
 real life a TLS terminator in front of it faces the internet), no token is on a command
-line, the customer's address reaches Rasa through nginx, Rasa locks in Redis, and an
-action server killed while answering goes unnoticed.
+line, the customer's address reaches Rasa through nginx, Rasa locks in Redis, an
+action server killed while answering goes unnoticed, and so does a long conversation.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import http.client
 import json
 import signal
 import urllib.request
+import uuid
 from pathlib import Path
 
 import aiohttp
@@ -184,6 +185,31 @@ def test_an_action_server_dying_mid_request_is_not_noticed(stack: Stack) -> None
     assert hung, "no action request reached actions-1"
     assert NOT_ANSWERED not in hung
     assert "your reference is FG-" in last
+
+
+def _rasa_api(stack: Stack, path: str, body: object) -> object:
+    """POST to Rasa's HTTP API through nginx's internal balancer (the console's way)."""
+    token = stack.secrets["RASA_AUTH_TOKEN"]
+    request = urllib.request.Request(
+        f"{stack.url('rasa')}{path}?token={token}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.load(response)
+
+
+def test_a_long_conversation_still_reaches_the_action_servers(stack: Stack) -> None:
+    """Rasa sends the whole conversation with every action call: once that passed
+    nginx's default 1 MB body limit, every action was refused (413)."""
+    sender = uuid.uuid4().hex
+    _rasa_api(stack, "/webhooks/rest/webhook", {"sender": sender, "message": "hello"})
+    said = {"event": "bot", "text": "An earlier answer. " * 100}  # 1.9 kB
+    for _ in range(6):  # 600 answers, 1.1 MB, in posts under the API's own limit
+        _rasa_api(stack, f"/conversations/{sender}/tracker/events", [said] * 100)
+    fault = {"sender": sender, "message": "our broadband's been down since 8 this morning"}
+    replies = _rasa_api(stack, "/webhooks/rest/webhook", fault)
+    assert "account number" in " ".join(reply.get("text", "") for reply in replies)
 
 
 async def _rolling_restart_conversation(stack: Stack) -> str:
