@@ -109,9 +109,15 @@ class Tally:
     errors: int = 0
     resent: int = 0
     conversations: int = 0
-    broken: list[str] = field(default_factory=list)  # why, one line per broken conversation
+    broken: list[str] = field(default_factory=list)  # when and why, one per broken conversation
     forms: set[str] = field(default_factory=set)  # conversation ids of the forms started
     confirmed: set[str] = field(default_factory=set)  # conversation ids the bot confirmed
+    started: float = field(default_factory=time.monotonic)
+
+    def broke(self, why: str) -> None:
+        """A broken conversation, with the second of the run it broke in (to set beside
+        the kills and the parts' logs)."""
+        self.broken.append(f"at {time.monotonic() - self.started:.0f} s, {why}")
 
 
 @dataclass
@@ -193,7 +199,7 @@ class Customer:
             asyncio.TimeoutError,
             ValueError,
         ) as error:
-            self.tally.broken.append(f"customer {self.number}: could not connect ({error!r})")
+            self.tally.broke(f"customer {self.number}: could not connect ({error!r})")
             await asyncio.sleep(1)
             return
         try:
@@ -203,7 +209,7 @@ class Customer:
                 await self.fill_in(chat, kind)
         except (TurnFailed, asyncio.TimeoutError) as error:
             self.tally.errors += 1
-            self.tally.broken.append(f"{chat.conversation_id} ({kind or 'questions'}): {error}")
+            self.tally.broke(f"{chat.conversation_id} ({kind or 'questions'}): {error}")
         finally:
             with contextlib.suppress(Exception):
                 await chat.close()
@@ -238,9 +244,8 @@ class Customer:
             if answer is None:
                 break
             said = await self.say(chat, answer, complete)
-        self.tally.broken.append(
-            f"{chat.conversation_id} ({kind}): no confirmation; last words {said[:120]!r}"
-        )
+        last = said[:120]
+        self.tally.broke(f"{chat.conversation_id} ({kind}): no confirmation; last words {last!r}")
 
 
 class Chaos:
@@ -370,7 +375,7 @@ async def run_load(
     """``customers`` customers for ``seconds`` through nginx (with the kills if
     ``chaos``); the report once the cases are counted."""
     tally = Tally()
-    started = time.monotonic()
+    started = tally.started
     until = started + seconds
     crowd = [Customer(n, stack.public_url, tally, think, forms) for n in range(customers)]
     killer = Chaos(stack, started, seconds) if chaos else None
