@@ -8,7 +8,7 @@ X-Forwarded-For is believed only from the proxies listed in FOCUS_TRUSTED_PROXIE
 (comma-separated addresses); anyone else could write any address into it. Whatever
 the client itself sends as ``client_address`` is overwritten. Every message is
 answered (``answered``): one longer than the widget lets anyone type by the channel,
-without reaching the bot, and a turn that failed without a word with an apology.
+without reaching the bot; a turn that failed, in part or whole, with an apology.
 Registered in credentials.yml by module path.
 """
 
