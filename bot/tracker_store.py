@@ -4,7 +4,10 @@ At 20 concurrent conversations the tracker store took a third of Rasa's CPU (py-
 SQLAlchemy's ORM rebuilt each query and its cache key on every call, and wrote every
 new event as an ORM object through its unit of work. Here the same queries are built
 once, new events go in one multi-row INSERT, and the conversation is read as its JSON
-column alone. The tables and rows are Rasa's own, so Rasa's store, the staff console's
+column alone. A new conversation is written once, by the turn that began it (Rasa's
+store writes it when it is made, then again at the end of the turn), and a SQLite file
+keeps its connection (SQLAlchemy 1.4 opens and closes one for every session there: three
+times a turn). The tables and rows are Rasa's own, so Rasa's store, the staff console's
 report and this one read each other's conversations (tests/bot/test_tracker_store.py).
 
     tracker_store:
@@ -18,9 +21,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
+
+MEMORY = (None, "", ":memory:")  # SQLite databases without a file
 
 
 class PreparedSQLTrackerStore(SQLTrackerStore):
@@ -28,6 +36,14 @@ class PreparedSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite" and self.engine.url.database not in MEMORY:
+            url = self.engine.url
+            self.engine.dispose()
+            # Rasa calls the store from one thread at a time; the pool lends it out.
+            self.engine = sa.create_engine(
+                url, poolclass=QueuePool, connect_args={"check_same_thread": False}
+            )
+            self.sessionmaker = sessionmaker(bind=self.engine)
         events = self.SQLEvent.__table__
         sender = events.c.sender_id == sa.bindparam("sender_id")
         session_start = (
@@ -51,6 +67,15 @@ class PreparedSQLTrackerStore(SQLTrackerStore):
         if not (self.domain and events):
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    async def create_tracker(
+        self, sender_id: str, append_action_listen: bool = True
+    ) -> DialogueStateTracker:
+        """A new conversation's tracker, written by the first save of its turn."""
+        tracker = self.init_tracker(sender_id)
+        if append_action_listen:
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """The events the database does not have yet, in one statement."""

@@ -108,3 +108,25 @@ async def test_an_unknown_conversation_is_none(tmp_path: Path, sender: str) -> N
     _, ours = stores(tmp_path)
     await converse(ours, "customer")
     assert await ours.retrieve(sender) is None
+
+
+async def test_a_new_conversation_is_written_by_its_first_turn_only(tmp_path: Path) -> None:
+    """Rasa's store writes a conversation when it is made, before its turn has any
+    events; this one waits for the turn's save, and then writes the same rows."""
+    rasa, ours = stores(tmp_path)
+    for store in (rasa, ours):
+        tracker = await store.get_or_create_tracker("customer")
+        assert [type(e) for e in tracker.events] == [ActionExecuted]
+        assert tracker.latest_action_name == "action_listen"
+    assert len(rows(rasa)) == 1 and rows(ours) == []
+    assert await ours.retrieve("customer") is None
+    await ours.save(tracker)
+    assert [row[:2] for row in rows(ours)] == [("customer", "action")]
+
+
+async def test_a_sqlite_file_keeps_its_connection_between_turns(tmp_path: Path) -> None:
+    _, ours = stores(tmp_path)
+    connections = []
+    sa.event.listen(ours.engine, "connect", lambda dbapi, _record: connections.append(dbapi))
+    await converse(ours, "customer")  # 14 saves and 14 reads
+    assert len(connections) == 1
