@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The whole test run (`make test`, called by .ci/run). Reports go to reports/.
-# Three jobs run in the background beside others, because much of their time is spent
+# Four jobs run in the background beside others, because much of their time is spent
 # waiting (timeouts, a browser, a server's answer) or on one core (Rasa's training uses
 # little more than one of the two): the held-out split's training beside the served
 # model's training and the NLU steps, the case service (its tests take free ports) from
-# the start to the end of the bot's pytest, the browser beside the bot's pytest (on
-# ports of its own). Their output goes to reports/<name>.log, shown when they end.
+# the start to the end of the bot's pytest, the browser beside the bot's pytest and the
+# security suite beside the stack suites (both on ports of their own). Their output
+# goes to reports/<name>.log, shown when they end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH=$PWD PYTHONWARNINGS=ignore
@@ -69,8 +70,9 @@ bot/.venv/bin/pytest tests/bot
 
 collect "case service"
 
-step "pytest: signed chat sessions and clock times, no personal data in any log (tests/security)"
-bot/.venv/bin/pytest tests/security
+# On ports of its own too, beside the stack suites (which need the default ones).
+background "security" env FOCUS_CASES_PORT=8040 FOCUS_RASA_PORT=5045 FOCUS_ACTIONS_PORT=5095 \
+  FOCUS_MAIL_PORT=2545 bot/.venv/bin/pytest tests/security
 
 # Two runs: the launcher test needs `make run`'s ports, which the scaled stack (shared by
 # its modules for the whole session, tests/stack/conftest.py) holds until pytest ends.
@@ -80,4 +82,5 @@ bot/.venv/bin/pytest tests/stack/test_supervision.py
 step "pytest: the scaled profile and its short load test (tests/stack)"
 bot/.venv/bin/pytest tests/stack --ignore=tests/stack/test_supervision.py
 
+collect "security"
 collect "browser"
