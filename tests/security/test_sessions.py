@@ -1,6 +1,7 @@
 """Conversation ids come from the case service, signed; Rasa's socket.io channel lets
 nobody into a conversation without one. "Try the bot" clock times count only signed."""
 
+import asyncio
 import time
 import uuid
 
@@ -83,3 +84,16 @@ def test_only_a_signed_clock_time_is_believed(harness, signed, queued):
     reply = say(harness, sender, "yes", metadata)
     assert "your reference is FG-" in reply
     assert ("picked up at 09:00 on Monday 30 November" in reply) is queued, reply
+
+
+async def test_a_chat_that_ends_leaves_no_error_in_rasas_log(harness):
+    """Once a websocket closes, engine.io's route returns no response: Sanic logged
+    that as an error with a traceback, once for every chat that ended."""
+    log = harness.logs / "rasa.log"
+    written = log.stat().st_size
+    async with Chat(harness.url("rasa")) as chat:
+        event, _ = await chat.join(new_session(harness)["session_id"])
+        assert event == "session_confirm"
+        assert chat.client.transport() == "websocket"
+    await asyncio.sleep(1)  # Rasa has seen the websocket close
+    assert "Invalid response type" not in log.read_bytes()[written:].decode()
