@@ -55,14 +55,15 @@ class RenewingRedisLockStore(RedisLockStore):
         lifetime = lock_lifetime or self.lifetime
         ticket = self.issue_ticket(conversation_id, lifetime)
         try:
-            while True:
-                if not self._extend(conversation_id, ticket, lifetime):
+            lock = self.get_or_create_lock(conversation_id)
+            while lock.now_serving != ticket:
+                await asyncio.sleep(wait_time_in_seconds)
+                renewed = self._extend(conversation_id, ticket, lifetime)
+                if renewed is None:
                     logger.warning("A waiting ticket had expired: queued again")
                     ticket = self.issue_ticket(conversation_id, lifetime)
-                lock = self.get_or_create_lock(conversation_id)
-                if lock.now_serving == ticket:
-                    break
-                await asyncio.sleep(wait_time_in_seconds)
+                    renewed = self.get_or_create_lock(conversation_id)
+                lock = renewed
             keeper = asyncio.create_task(self._keep(conversation_id, ticket, lifetime))
             try:
                 yield lock
@@ -74,16 +75,17 @@ class RenewingRedisLockStore(RedisLockStore):
     async def _keep(self, conversation_id: str, ticket: int, lifetime: float) -> None:
         while True:
             await asyncio.sleep(lifetime / 3)
-            if not self._extend(conversation_id, ticket, lifetime):
+            if self._extend(conversation_id, ticket, lifetime) is None:
                 logger.error("A held ticket expired: another message may be handled alongside")
                 return
 
-    def _extend(self, conversation_id: str, number: int, lifetime: float) -> bool:
-        """Ticket ``number`` made to live ``lifetime`` from now; False if it had expired."""
+    def _extend(self, conversation_id: str, number: int, lifetime: float) -> TicketLock | None:
+        """The lock, its ticket ``number`` made to live ``lifetime`` from now; None if
+        that ticket had expired."""
         lock = self.get_lock(conversation_id)
         ticket = next((t for t in lock.tickets if t.number == number), None) if lock else None
         if lock is None or ticket is None or ticket.has_expired():
-            return False
+            return None
         ticket.expires = time.time() + lifetime
         self.save_lock(lock)
-        return True
+        return lock
