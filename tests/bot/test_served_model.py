@@ -1,6 +1,6 @@
 """The model as bot/rasa_server.py serves it (DIET and TED loaded without a training
-step, TED skipped where the rules and memoization decide) understands and predicts
-exactly as stock Rasa serves the same model file."""
+step, DIET's intents computed in NumPy, TED skipped where the rules and memoization
+decide) understands and predicts exactly as stock Rasa serves the same model file."""
 
 import random
 import shutil
@@ -14,6 +14,7 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.storage import ModelMetadata
+from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -21,7 +22,7 @@ from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.tensorflow.models import RasaModel
 
-from bot import tf_model_load
+from bot import numpy_diet, tf_model_load
 from bot.rules_first_ted import RulesFirstTEDPolicy, with_other_predictions
 from scripts.stack import ROOT
 from tests.stack_fixtures import required_model
@@ -42,7 +43,10 @@ def graphs(tmp_path_factory: pytest.TempPathFactory, monkeypatch_module):
     storage, metadata = unpacked(tmp_path_factory.mktemp("stock"))
     stock = runner(metadata.predict_schema, storage)
     monkeypatch_module.setattr(RasaModel, "load", RasaModel.load)
+    monkeypatch_module.setattr(DIETClassifier, "load", DIETClassifier.load)
+    monkeypatch_module.setattr(DIETClassifier, "_predict", DIETClassifier._predict)
     tf_model_load.install()
+    numpy_diet.install()
     files = tmp_path_factory.mktemp("served")
     served = runner(with_other_predictions(metadata.predict_schema), unpacked(files)[0])
     shutil.rmtree(files)  # as `rasa test` does once loaded: the served model reads no file
@@ -55,8 +59,20 @@ def monkeypatch_module():
         yield patch
 
 
+def diet(runner: DaskGraphRunner) -> DIETClassifier:
+    (classifier,) = [
+        node._component
+        for node in runner._instantiated_nodes.values()
+        if isinstance(node._component, DIETClassifier)
+    ]
+    return classifier
+
+
 def test_messages_get_the_same_intents_and_confidences(graphs) -> None:
     metadata, stock, served = graphs
+    # Stock Rasa's DIET predicts through TensorFlow; the served one, in NumPy.
+    assert not hasattr(diet(stock), "sentence_network")
+    assert diet(served).sentence_network is not None
     texts = [
         m.get("text") for m in load_data(str(ROOT / "tests/nlu/paraphrases.yml")).intent_examples
     ]
