@@ -7,7 +7,8 @@ to Rasa installed first, so that what is trained and tested is what is served
 - TED given the other policies' predictions, to skip itself where they decide
   (bot/rules_first_ted.py);
 - DIET's and TED's networks loaded without tracing a training step (bot/tf_model_load.py);
-- DIET's intents, where it has no transformer, predicted in NumPy (bot/numpy_diet.py);
+- DIET without a transformer: intents predicted in NumPy, the token-level layer that
+  cannot reach them left out of training (bot/sentence_diet.py);
 - training data fingerprinted from bytes, not formatted text (bot/fast_fingerprints.py);
 - each turn's failed custom actions noted, for the channel to ask again
   (bot/failed_actions.py).
@@ -21,8 +22,8 @@ from bot import (
     action_response_check,
     failed_actions,
     fast_fingerprints,
-    numpy_diet,
     rules_first_ted,
+    sentence_diet,
     tf_model_load,
 )
 
@@ -32,7 +33,7 @@ def install() -> None:
     action_response_check.install()
     rules_first_ted.install()
     tf_model_load.install()
-    numpy_diet.install()
+    sentence_diet.install()
     fast_fingerprints.install()
     failed_actions.install()
 

@@ -1,20 +1,29 @@
-"""DIET's intent prediction in NumPy, for a DIET without a transformer (config.yml's).
+"""DIET without a transformer (config.yml's): only the sentence features reach the intent.
 
 Without transformer layers, DIET reads a message's intent from the sentence position of
 its sequence only, and nothing mixes the token positions into it. So the intent is a
 small function of the sentence-level features: the sparse ones through one dense layer,
 concatenated with the dense ones, embedded by another, compared with each intent's
-embedding (made when the model loads) and turned into confidences by a softmax.
+embedding (made when the model loads) and turned into confidences by a softmax. Two
+things follow:
 
-Rasa computes it by stacking the message's sparse matrices into a batch and calling a
-TensorFlow function with the whole batch structure. In a concurrency profile that was a
-fifth of Rasa's CPU, and TensorFlow's arithmetic was a tenth of that: the rest was
-building the batch and TensorFlow checking and converting its inputs. Here the same
-arithmetic runs on the loaded model's own weights.
+- *Prediction in NumPy.* Rasa computes the intent by stacking the message's sparse
+  matrices into a batch and calling a TensorFlow function with the whole batch
+  structure. In a concurrency profile that was a fifth of Rasa's CPU, and TensorFlow's
+  arithmetic a tenth of that: the rest was building the batch and TensorFlow checking
+  and converting its inputs. Here the same arithmetic runs on the loaded model's own
+  weights. tests/bot/test_served_model.py holds it to stock Rasa's confidences.
+- *The token-level dense layer is left out of training.* Its output is masked to zero
+  at the sentence position, so its gradient is zero, and Rasa adds the regularisation
+  gradient only where that one is positive: training never changed its weights. Yet
+  every step computed that zero gradient and an optimizer update of a (vocabulary x
+  128) matrix. Now the layer is created and initialised as before (so the random draws
+  are the same) and not trained: the trained model is the same to the bit
+  (tests/bot/test_sentence_diet.py), and training takes about 20 s less.
 
-A DIET of any other shape (a transformer, entities, a hidden layer, a response
-selector) and a message without sentence features keep Rasa's prediction. Installed by
-bot/rasa_cli.py; tests/bot/test_served_model.py holds it to stock Rasa's confidences.
+A DIET of any other shape (a transformer, entities, masked-language modelling, a hidden
+layer, a response selector) keeps Rasa's training and prediction, as does a message
+without sentence features. Installed by bot/rasa_cli.py.
 """
 
 from dataclasses import dataclass
@@ -30,13 +39,40 @@ from rasa.utils.tensorflow.constants import (
     INNER,
     INTENT_CLASSIFICATION,
     LABEL,
+    MASKED_LM,
     SENTENCE,
+    SEQUENCE,
     SOFTMAX,
 )
+from rasa.utils.tensorflow.model_data import RasaModelData
+from rasa.utils.tensorflow.models import RasaModel
+from rasa.utils.tensorflow.rasa_layers import RasaSequenceLayer
 from tensorflow.keras.activations import linear
 
 RASA_LOAD = DIETClassifier.load.__func__
 RASA_PREDICT = DIETClassifier._predict
+RASA_INSTANTIATE = DIETClassifier._instantiate_model_class
+
+
+def text_layer(classifier: DIETClassifier, model: RasaModel) -> RasaSequenceLayer | None:
+    """``model``'s text layer, if only its sentence position reaches the loss."""
+    config = classifier.component_config
+    if (
+        type(model) is not DIET
+        or not config[INTENT_CLASSIFICATION]
+        or config[ENTITY_RECOGNITION]
+        or config[MASKED_LM]
+    ):
+        return None
+    layer = model._tf_layers[f"sequence_layer.{TEXT}"]
+    return None if layer._has_transformer else layer
+
+
+def sparse_to_dense(text: RasaSequenceLayer, feature_type: str) -> Any:
+    """The dense layer ``text`` turns that type's sparse features with, or None."""
+    combining = text._tf_layers[text.FEATURE_COMBINING]._tf_layers
+    layer = combining.get(f"sparse_dense.{feature_type}")
+    return layer and layer._tf_layers.get(layer.SPARSE_TO_DENSE)
 
 
 @dataclass(frozen=True)
@@ -53,22 +89,18 @@ class SentenceNetwork:
     @classmethod
     def of(cls, classifier: DIETClassifier) -> "SentenceNetwork | None":
         """The network of ``classifier``'s loaded model, if it is of that shape."""
-        config, model = classifier.component_config, classifier.model
-        if (
-            type(model) is not DIET
-            or not config[INTENT_CLASSIFICATION]
-            or config[ENTITY_RECOGNITION]
-        ):
+        model = classifier.model
+        text = text_layer(classifier, model)
+        if text is None:
             return None
-        sequence = model._tf_layers[f"sequence_layer.{TEXT}"]
-        combining = sequence._tf_layers[sequence.FEATURE_COMBINING]._tf_layers
-        to_dense = combining.get(f"sparse_dense.{SENTENCE}")
-        to_dense = to_dense and to_dense._tf_layers.get(to_dense.SPARSE_TO_DENSE)
+        to_dense = sparse_to_dense(text, SENTENCE)
         loss = model._tf_layers[f"loss.{LABEL}"]
         if (
-            sequence._has_transformer
-            or sequence._tf_layers[sequence.FFNN]._ffn_layers
-            or any(name.startswith("unify_dims") for name in combining)
+            text._tf_layers[text.FFNN]._ffn_layers
+            or any(
+                name.startswith("unify_dims")
+                for name in text._tf_layers[text.FEATURE_COMBINING]._tf_layers
+            )
             or to_dense is None
             or to_dense.activation is not linear
             or (loss.similarity_type, loss.model_confidence) != (INNER, SOFTMAX)
@@ -81,7 +113,7 @@ class SentenceNetwork:
             embed.kernel.numpy(),
             embed.bias.numpy(),
             model.all_labels_embed.numpy(),
-            config[FEATURIZERS],
+            classifier.component_config[FEATURIZERS],
         )
 
     def confidences(self, message: Message) -> np.ndarray | None:
@@ -110,6 +142,15 @@ class SentenceNetwork:
         return (exp / exp.sum())[np.newaxis, :]
 
 
+def _instantiate_model_class(self: DIETClassifier, model_data: RasaModelData) -> RasaModel:
+    """The model to train, its token-level dense layer frozen where it can't matter."""
+    model = RASA_INSTANTIATE(self, model_data)
+    text = text_layer(self, model)
+    if text and (tokens := sparse_to_dense(text, SEQUENCE)):
+        tokens.trainable = False
+    return model
+
+
 def load(cls: type[DIETClassifier], *args: Any, **kwargs: Any) -> DIETClassifier:
     """`DIETClassifier.load`, with the network kept beside the TensorFlow model."""
     classifier = RASA_LOAD(cls, *args, **kwargs)
@@ -125,6 +166,7 @@ def _predict(self: DIETClassifier, message: Message) -> dict[str, Any] | None:
 
 
 def install() -> None:
-    """Every DIET loaded from here on (bot/rasa_cli.py calls it)."""
+    """Every DIET trained or loaded from here on (bot/rasa_cli.py calls it)."""
+    DIETClassifier._instantiate_model_class = _instantiate_model_class
     DIETClassifier.load = classmethod(load)
     DIETClassifier._predict = _predict
