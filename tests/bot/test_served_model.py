@@ -22,9 +22,10 @@ from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.tensorflow.models import RasaModel
 
-from bot import sentence_diet, tf_model_load
+from bot import tf_model_load
 from bot.rules_first_ted import RulesFirstTEDPolicy, with_other_predictions
 from scripts.stack import ROOT
+from tests.bot.test_sentence_diet import install as install_sentence_diet
 from tests.stack_fixtures import required_model
 
 
@@ -43,10 +44,8 @@ def graphs(tmp_path_factory: pytest.TempPathFactory, monkeypatch_module):
     storage, metadata = unpacked(tmp_path_factory.mktemp("stock"))
     stock = runner(metadata.predict_schema, storage)
     monkeypatch_module.setattr(RasaModel, "load", RasaModel.load)
-    monkeypatch_module.setattr(DIETClassifier, "load", DIETClassifier.load)
-    monkeypatch_module.setattr(DIETClassifier, "_predict", DIETClassifier._predict)
     tf_model_load.install()
-    sentence_diet.install()
+    install_sentence_diet(monkeypatch_module)
     files = tmp_path_factory.mktemp("served")
     served = runner(with_other_predictions(metadata.predict_schema), unpacked(files)[0])
     shutil.rmtree(files)  # as `rasa test` does once loaded: the served model reads no file
