@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from rasa.core.agent import Agent
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.model_training import train_nlu
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.utils.tensorflow.models import RasaModel
@@ -51,12 +52,18 @@ def train(
     (folder / "nlu.yml").write_text(NLU)
     (folder / "config.yml").write_text(CONFIG.format(layers=layers))
     model = train_nlu(str(folder / "config.yml"), str(folder / "nlu.yml"), str(folder))
+    classifier = diet(Agent.load(model).processor.graph_runner)
+    return [v.name for v in trained[0].trainable_variables], classifier
+
+
+def diet(runner: DaskGraphRunner) -> DIETClassifier:
+    """The one DIET in ``runner``'s loaded graph."""
     (classifier,) = [
         node._component
-        for node in Agent.load(model).processor.graph_runner._instantiated_nodes.values()
+        for node in runner._instantiated_nodes.values()
         if isinstance(node._component, DIETClassifier)
     ]
-    return [v.name for v in trained[0].trainable_variables], classifier
+    return classifier
 
 
 def layer_weights(model: RasaModel) -> list:

@@ -14,7 +14,6 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.storage import ModelMetadata
-from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -25,6 +24,7 @@ from rasa.utils.tensorflow.models import RasaModel
 from bot import tf_model_load
 from bot.rules_first_ted import RulesFirstTEDPolicy, with_other_predictions
 from scripts.stack import ROOT
+from tests.bot.test_sentence_diet import diet
 from tests.bot.test_sentence_diet import install as install_sentence_diet
 from tests.stack_fixtures import required_model
 
@@ -56,15 +56,6 @@ def graphs(tmp_path_factory: pytest.TempPathFactory, monkeypatch_module):
 def monkeypatch_module():
     with pytest.MonkeyPatch.context() as patch:
         yield patch
-
-
-def diet(runner: DaskGraphRunner) -> DIETClassifier:
-    (classifier,) = [
-        node._component
-        for node in runner._instantiated_nodes.values()
-        if isinstance(node._component, DIETClassifier)
-    ]
-    return classifier
 
 
 def test_messages_get_the_same_intents_and_confidences(graphs) -> None:
